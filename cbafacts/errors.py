@@ -1,0 +1,40 @@
+"""Coded error and warning messages (spaCy's ``ErrorsWithCodes`` pattern).
+
+``Errors.E101`` renders as ``"[E101] ..."`` so a message can be searched for.
+"""
+from __future__ import annotations
+
+
+class ErrorsWithCodes(type):
+    def __getattribute__(self, code: str) -> str:
+        msg = super().__getattribute__(code)
+        if code.startswith("__"):
+            return msg
+        return f"[{code}] {msg}"
+
+
+class Errors(metaclass=ErrorsWithCodes):
+    # number data (cbafacts/lang/<code>/numbers.yaml)
+    E101 = "Value {value!r} in {where} is not a number."
+    E102 = "Scale word {word!r} = {value} in {source} is not a power of ten above 1."
+    E103 = "Qualifier {q!r} for {phrase!r} in {source} is not one of {allowed}."
+    E104 = "Separator {sep!r} in {source} is both the decimal and a group separator."
+    # ontology (cbafacts/ontology/metrics.yaml)
+    E201 = "Ontology {source}: metric {id!r} appears twice."
+    E202 = "Ontology {source}: metric {id!r} has unknown unit {unit!r}; expected one of {allowed}."
+    E203 = "Ontology {source}: alias {alias!r} ({lang}) is on both {a!r} and {b!r}."
+    E204 = "Ontology {source}: metric {id!r} names parent {parent!r}, which is not defined."
+    E205 = "Ontology {source}: metric {id!r} has an invalid range {range!r}; expected [low, high] with low <= high."
+    E206 = "Ontology {source}: entry {index} is missing {field!r}."
+    E207 = "Ontology {source}: percent metric {id!r} has range {range!r} outside 0-100."
+    # cues (cbafacts/lang/<code>/cues.yaml)
+    E301 = "Cue file {source}: {field!r} must be {expected}."
+    # routing
+    E401 = "Routing table {source}: backend {backend!r} for {lang!r} is not registered; known: {known}."
+    E402 = "Unknown backend {backend!r}; known: {known}."
+    # extraction
+    E501 = "Input {path!r} does not exist."
+
+
+class Warnings(metaclass=ErrorsWithCodes):
+    W101 = "Language {lang!r} has no number data; using the fallback digits-only reader."

@@ -1,0 +1,396 @@
+"""One locale-agnostic number reader.
+
+``parse(text, lang)`` finds every number written in ``text`` the way the
+language writes it (digits with that locale's separators, full-width and
+other Unicode digits, number words with their grammar, scale words, percent
+and percentage-point forms, durations in years, qualifiers) and returns
+:class:`~cbafacts.model.Mention` objects with exact code-point offsets.
+
+Everything language-specific comes from :class:`LocaleNumberSpec`; this
+module holds no per-language branches.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from ..model import Mention
+from .spec import LocaleNumberSpec, alternation, get_spec
+
+# Separators seen between digit groups, with their ASCII reading.
+# "٫" (Arabic decimal) and "٬" (Arabic thousands) carry their role with them.
+_SEP_MAP = {
+    ".": ".", ",": ",", "，": ",", "．": ".", "、": ",", "・": ".",
+    "'": "'", "’": "'", "٬": "'", "٫": "٫",
+    " ": " ", "\u00a0": " ", "\u202f": " ",
+}
+_ALWAYS_GROUP = {"'", " "}
+_ALWAYS_DECIMAL = {"٫"}
+_HSPACE = "[ \t\u00a0\u202f]"
+
+
+def _is_spaced_letter(ch: str) -> bool:
+    """A letter of a script that separates words with spaces (Latin, Greek,
+    Cyrillic, ...): digits glued to one are part of an identifier ("A4", "5G")."""
+    return ch.isalpha() and ord(ch) < 0x0590
+
+
+@dataclass
+class _Item:
+    start: int
+    end: int
+    role: str  # num | unit | mult | scale | scale_abbr | add | conn
+    value: Decimal
+    precision: Decimal = Decimal(1)
+
+
+def _regexes(spec: LocaleNumberSpec) -> dict[str, re.Pattern]:
+    if spec.regexes:
+        return spec.regexes
+    seps = "".join(re.escape(s) for s in _SEP_MAP if s.strip())
+    digits = (
+        rf"(?:(?<![\w.,]){'[-−]'})?\d+"
+        rf"(?:[{seps}](?=\d)\d+|[ \u00a0\u202f](?=\d{{3}}(?!\d))\d{{3}})*"
+    )
+    words = alternation(list(spec.words))
+    if spec.spaced and not spec.compound:
+        word = rf"(?<![^\W\d_])(?:{words})(?![^\W\d_])"
+    else:
+        word = rf"(?:{words})"
+    conns = [c for c in spec.connectors if c.strip() and c != "-"]
+    conn_alt = alternation(conns) if conns else None
+    if spec.spaced:
+        sep = rf"(?:{_HSPACE}*-{_HSPACE}*|{_HSPACE}+"
+        if conn_alt:
+            sep += rf"(?:(?:{conn_alt}){_HSPACE}+)?"
+        sep += ")"
+        if spec.compound and conn_alt:
+            sep = rf"(?:{sep}|(?:{conn_alt})|)"
+        elif spec.compound:
+            sep = rf"(?:{sep}|)"
+        else:
+            # digits glued to a scale abbreviation: "4.2bn", "10rb"
+            sep = rf"(?:{sep}|(?<=\d)(?=[^\W\d_]))"
+    else:
+        sep = rf"{_HSPACE}?"
+    item = rf"(?:{digits}|{word})"
+    flags = re.IGNORECASE
+    rx = {
+        "run": re.compile(rf"{item}(?:{sep}{item})*", flags),
+        "item": re.compile(rf"(?P<num>{digits})|(?P<word>{word})", flags),
+        "conn": re.compile(rf"(?:{conn_alt})", flags) if conn_alt else None,
+        "points": re.compile(rf"{_HSPACE}*(?:{alternation(spec.points_after)})", flags),
+        "pct_after": re.compile(rf"{_HSPACE}*(?:{alternation(spec.percent_after)})", flags),
+        "pct_before": re.compile(rf"(?:{alternation(spec.percent_before)}){_HSPACE}*$", flags),
+        "duration": re.compile(rf"{_HSPACE}*(?:{alternation(list(spec.duration_after))})", flags),
+        "qual": re.compile(rf"(?:{alternation(list(spec.qualifiers))}){_HSPACE}*$", flags),
+        "mask": re.compile(
+            alternation(
+                [p for p in (*spec.percent_before, *spec.points_after, *spec.percent_after)
+                 if any(spec.word(ch) for ch in p) or any(spec.word(w) for w in p.split())]
+            ),
+            flags,
+        ),
+        "ordinal": re.compile(rf"(?:{alternation(spec.ordinal_suffix)})(?![^\W\d_])", flags)
+        if spec.ordinal_suffix else None,
+        "ord_prefix": re.compile(rf"(?:{alternation(spec.ordinal_prefix)}){_HSPACE}*$")
+        if spec.ordinal_prefix else None,
+    }
+    spec.regexes.update(rx)
+    return spec.regexes
+
+
+def _digit_value(s: str) -> str:
+    return "".join(str(unicodedata.digit(ch)) for ch in s)
+
+
+def _counted_word_follows(text: str, end: int, spec: LocaleNumberSpec, rx: dict) -> bool:
+    """True when a word that is not a unit, percent or scale follows ``end``:
+    the number counts something ("41,700 petugas")."""
+    m = re.compile(r"[ \t\u00a0\u202f]*([^\W\d_]+)").match(text, end)
+    if not m:
+        return False
+    word = m.group(1)
+    if spec.word(word) is not None:
+        return False
+    for key in ("pct_after", "points", "duration"):
+        if rx[key].match(text, end):
+            return False
+    return True
+
+
+def _read_digits(text: str, start: int, end: int, spec: LocaleNumberSpec, rx: dict) -> list[_Item]:
+    """Read one run of digits and separators; split it where it cannot be one
+    number (``192.168.1.2`` gives four)."""
+    raw = text[start:end]
+    sign = Decimal(1)
+    off = 0
+    if raw[0] in "-−":
+        sign, off = Decimal(-1), 1
+    groups: list[tuple[int, int]] = []  # absolute spans of digit groups
+    seps: list[str] = []
+    i = start + off
+    while i < end:
+        j = i
+        while j < end and text[j].isdigit():
+            j += 1
+        groups.append((i, j))
+        if j < end:
+            seps.append(_SEP_MAP.get(text[j], text[j]))
+        i = j + 1
+
+    def literal(a: int, b: int, value: Decimal, prec: Decimal) -> _Item:
+        return _Item(a, b, "num", value, prec)
+
+    def whole(g0: int, dec_idx: int | None) -> _Item:
+        ints = "".join(_digit_value(text[a:b]) for a, b in (groups if dec_idx is None else groups[:dec_idx]))
+        if dec_idx is None:
+            return literal(start, end, sign * Decimal(ints), Decimal(1))
+        frac = _digit_value(text[groups[dec_idx][0]:groups[dec_idx][1]])
+        return literal(start, end, sign * Decimal(f"{ints}.{frac}"), Decimal(1).scaleb(-len(frac)))
+
+    def split() -> list[_Item]:
+        out = []
+        for k, (a, b) in enumerate(groups):
+            a0 = start if k == 0 else a
+            v = Decimal(_digit_value(text[a:b])) * (sign if k == 0 else 1)
+            out.append(literal(a0, b, v, Decimal(1)))
+        return out
+
+    if not seps:
+        return [whole(0, None)]
+    lens = [b - a for a, b in groups]
+    grouped_ok = 1 <= lens[0] <= 3 and all(n == 3 for n in lens[1:])
+    distinct = set(seps)
+    if len(distinct) > 2 or (" " in distinct and len(distinct) > 1 and seps[-1] == " "):
+        return split()
+    if len(distinct) == 2:
+        dec = seps[-1]
+        if seps.count(dec) != 1 or dec in _ALWAYS_GROUP:
+            return split()
+        if 1 <= lens[0] <= 3 and all(n == 3 for n in lens[1:-1]):
+            return [whole(0, len(groups) - 1)]
+        return split()
+    s = seps[0]
+    if s in _ALWAYS_DECIMAL:
+        return [whole(0, 1)] if len(seps) == 1 else split()
+    if s in _ALWAYS_GROUP:
+        return [whole(0, None)] if grouped_ok else split()
+    if len(seps) > 1:
+        return [whole(0, None)] if grouped_ok else split()
+    # a single "." or ",": decide per mention (metrics.md, "Reading numbers")
+    if lens[1] != 3 or _digit_value(text[groups[0][0]:groups[0][1]]) == "0" or lens[0] > 3:
+        return [whole(0, 1)]
+    if rx["pct_after"].match(text, end) or rx["points"].match(text, end):
+        return [whole(0, 1)]
+    if s in spec.group and s != spec.decimal:
+        return [whole(0, None)]
+    if s in spec.ambiguous_group and _counted_word_follows(text, end, spec, rx):
+        return [whole(0, None)]
+    if s == spec.decimal or s in spec.ambiguous_group:
+        return [whole(0, 1)]
+    # a separator the locale does not use at all: read it as grouping
+    return [whole(0, None)]
+
+
+def _items(text: str, start: int, end: int, spec: LocaleNumberSpec, rx: dict, masked) -> list[_Item]:
+    out: list[_Item] = []
+    pos = start
+    for m in rx["item"].finditer(text, start, end):
+        if masked(m.start(), m.end()):
+            continue
+        if rx["conn"] is not None and out and rx["conn"].search(text, pos, m.start()):
+            out.append(_Item(pos, m.start(), "conn", Decimal(0)))
+        if m.group("num"):
+            out.extend(_read_digits(text, m.start(), m.end(), spec, rx))
+        else:
+            hit = spec.word(m.group("word"))
+            if hit is None:
+                continue
+            role, value = hit
+            out.append(_Item(m.start(), m.end(), role, value))
+        pos = m.end()
+    return out
+
+
+class _Builder:
+    """Folds a sequence of items into numbers, starting a new number wherever
+    the grammar says the last one ended ("2024 37" is two numbers)."""
+
+    def __init__(self) -> None:
+        self.done: list[tuple[int, int, Decimal, Decimal, bool]] = []
+        self._reset()
+
+    def _reset(self) -> None:
+        self.start: int | None = None
+        self.end = 0
+        self.total = Decimal(0)
+        self.seg = Decimal(0)
+        self.u = Decimal(0)
+        self.has_u = False
+        self.prec = Decimal(1)
+        self.last_scale: Decimal | None = None
+        self.last_mult: Decimal | None = None
+        self.prev: str | None = None
+        self.words = False
+        self.after_conn = False
+
+    def flush(self) -> None:
+        if self.start is not None and (self.has_u or self.seg or self.total):
+            value = self.total + self.seg + self.u
+            self.done.append((self.start, self.end, value, self.prec, self.words))
+        self._reset()
+
+    def _begin(self, it: _Item) -> None:
+        if self.start is None:
+            self.start = it.start
+
+    def add(self, it: _Item) -> None:
+        role = it.role
+        if role == "conn":
+            self.after_conn = self.start is not None
+            return
+        if role == "num":
+            if self.start is not None and not (
+                self.prev in ("scale", "mult") and not self.has_u
+                and it.value < (self.last_mult or self.last_scale or 0)
+            ):
+                self.flush()
+            self._begin(it)
+            self.u, self.has_u, self.prec = it.value, True, it.precision
+        elif role == "unit":
+            if it.value == 0 and self.prev in ("mult", "scale") and not self.has_u:
+                self.end = it.end  # a placeholder zero: "一百零五", "三千零二"
+                return
+            if self.start is not None and self.has_u:
+                joinable = self.prev == "unit" and (
+                    self.after_conn or (self.u > it.value and self.u % 10 == 0 and self.u < 100)
+                )
+                if joinable:
+                    self.u += it.value
+                else:
+                    self.flush()
+                    self._begin(it)
+                    self.u = it.value
+            else:
+                limit = self.last_mult or self.last_scale
+                if self.start is not None and limit is not None and it.value >= limit:
+                    self.flush()
+                self._begin(it)
+                self.u = it.value
+            self.has_u, self.words, self.prec = True, True, Decimal(1)
+        elif role == "add":
+            if self.prev == "unit" and self.has_u and self.u < 10:
+                self.u += it.value
+            else:
+                self.flush()
+                self.prev = None
+                return
+        elif role == "mult":
+            if self.last_mult is not None and it.value >= self.last_mult and self.seg and not self.has_u:
+                self.flush()
+            if self.start is None and self.prev is None:
+                self._begin(it)
+            elif self.start is None:
+                return
+            self.seg += (self.u if self.has_u else Decimal(1)) * it.value
+            self.u, self.has_u, self.last_mult = Decimal(0), False, it.value
+            self.prec = Decimal(1)
+            self.words = True
+        elif role in ("scale", "scale_abbr"):
+            if self.start is None or (role == "scale_abbr" and self.prev != "num"):
+                self.flush()
+                self.prev = None
+                return
+            group = self.seg + self.u
+            if group == 0:
+                group = Decimal(1)
+            if self.last_scale is not None and it.value > self.last_scale:
+                self.total = (self.total + group) * it.value
+            else:
+                self.total += group * it.value
+            self.prec = self.prec * it.value if self.prev == "num" else it.value
+            self.seg, self.u, self.has_u = Decimal(0), Decimal(0), False
+            self.last_scale, self.last_mult = it.value, None
+        self.end = it.end
+        self.prev = "unit" if role == "add" else role
+        self.after_conn = False
+
+
+def parse(text: str, lang: str | None = None) -> list[Mention]:
+    """Find and resolve every number in ``text``.
+
+    text (str): any Unicode text; never raises on odd input.
+    lang (str | None): ISO 639-1 code (or culture code) whose number writing
+        applies; languages without data use a digits-only fallback.
+    RETURNS (list[Mention]): mentions in text order, non-overlapping.
+    """
+    if not text:
+        return []
+    spec = get_spec(lang)
+    rx = _regexes(spec)
+    mask_spans = [(m.start(), m.end()) for m in rx["mask"].finditer(text)] if rx["mask"].pattern else []
+
+    def masked(a: int, b: int) -> bool:
+        return any(a < me and ms < b for ms, me in mask_spans)
+
+    mentions: list[Mention] = []
+    last_end = 0
+    for run in rx["run"].finditer(text):
+        builder = _Builder()
+        for it in _items(text, run.start(), run.end(), spec, rx, masked):
+            builder.add(it)
+        builder.flush()
+        for start, end, value, prec, words in builder.done:
+            m = _finish(text, start, end, value, prec, words, spec, rx)
+            if m is not None and m.start >= last_end:
+                mentions.append(m)
+                last_end = m.end
+    return mentions
+
+
+def _finish(
+    text: str, start: int, end: int, value: Decimal, prec: Decimal, words: bool,
+    spec: LocaleNumberSpec, rx: dict,
+) -> Mention | None:
+    """Attach units, qualifiers and boundaries to a resolved number."""
+    if start > 0 and (_is_spaced_letter(text[start - 1]) or (text[start - 1].isdigit())):
+        return None
+    if rx["ord_prefix"] is not None and rx["ord_prefix"].search(text, 0, start):
+        return None
+    if rx["ordinal"] is not None and not words and rx["ordinal"].match(text, end):
+        return None
+    unit: str | None = None
+    m = rx["points"].match(text, end)
+    if m and m.end() > end:
+        unit, end = "pp", m.end()
+    else:
+        m = rx["pct_after"].match(text, end)
+        if m and m.end() > end:
+            unit, end = "percent", m.end()
+        else:
+            m = rx["pct_before"].search(text, max(0, start - 12), start)
+            if m and m.end() == start:
+                unit, start = "percent", m.start()
+            elif abs(value) < 1000 and value == value.to_integral_value():
+                m = rx["duration"].match(text, end)
+                if m and m.end() > end and not (end < len(text) and m.end() < len(text)
+                                                and spec.spaced and _is_spaced_letter(text[m.end()])):
+                    unit, end = "years", m.end()
+    if end < len(text) and _is_spaced_letter(text[end]) and spec.spaced:
+        return None
+    qualifier = None
+    q = rx["qual"].search(text, max(0, start - 24), start)
+    if q and q.end() == start and (not spec.spaced or q.start() == 0 or not text[q.start() - 1].isalnum()):
+        qualifier = spec.qualifiers.get(re.sub(r"\s+", " ", q.group(0).strip().lower()))
+    try:
+        fval = float(value)
+        fprec = float(prec)
+    except (InvalidOperation, OverflowError):  # pragma: no cover - Decimal always converts
+        return None
+    return Mention(
+        start=start, end=end, value=fval, unit=unit, qualifier=qualifier,
+        precision=fprec, surface=text[start:end], words=words,
+    )

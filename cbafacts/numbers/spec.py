@@ -1,0 +1,149 @@
+"""Per-language number writing, loaded from ``cbafacts/lang/<code>/numbers.yaml``.
+
+A :class:`LocaleNumberSpec` only binds data (separators, number words, scale
+words, percent and point forms, qualifiers); the one algorithm that reads
+numbers with it lives in :mod:`cbafacts.numbers.parse`.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+from typing import Mapping
+
+from ..data import lang_file, load_yaml
+from ..errors import Errors
+
+FALLBACK_LANG = "xx"
+
+
+@dataclass(frozen=True)
+class LocaleNumberSpec:
+    """How one language writes numbers.
+
+    lang (str): ISO 639-1 code ("xx" for the fallback).
+    decimal (str): the locale's decimal separator.
+    group (tuple[str, ...]): separators the locale uses between thousands.
+    ambiguous_group (tuple[str, ...]): separators that group thousands only
+        before a counted word (Indonesian "41,700 petugas").
+    spaced (bool): words are separated by spaces (word boundaries apply).
+    words (dict[str, tuple[str, Decimal]]): number word -> (role, value),
+        role one of ``unit``, ``mult``, ``scale``, ``add``.
+    """
+
+    lang: str
+    decimal: str
+    group: tuple[str, ...]
+    ambiguous_group: tuple[str, ...]
+    spaced: bool
+    compound: bool
+    percent_after: tuple[str, ...]
+    percent_before: tuple[str, ...]
+    points_after: tuple[str, ...]
+    duration_after: Mapping[str, Decimal]
+    ordinal_prefix: tuple[str, ...]
+    ordinal_suffix: tuple[str, ...]
+    connectors: tuple[str, ...]
+    words: Mapping[str, tuple[str, Decimal]]
+    qualifiers: Mapping[str, str]
+    decimal_words: tuple[str, ...] = ()
+    regexes: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def word(self, surface: str) -> tuple[str, Decimal] | None:
+        """Role and value of a number word, matched case-insensitively
+        unless the entry is written with capitals (abbreviations: "M")."""
+        hit = self.words.get(surface)
+        return hit if hit is not None else self.words.get(surface.lower())
+
+
+def _has_upper(s: str) -> bool:
+    return any(ch.isupper() for ch in s)
+
+
+_ROLES = {"units": "unit", "multipliers": "mult", "scales": "scale", "add": "add"}
+_QUALIFIERS = {"approx", "gt", "lt", "ge", "le"}
+
+
+def _dec(v: object, where: str) -> Decimal:
+    try:
+        d = Decimal(str(v))
+    except Exception as exc:  # noqa: BLE001 - re-raised with context
+        raise ValueError(Errors.E101.format(value=v, where=where)) from exc
+    return d
+
+
+def spec_from_dict(lang: str, data: Mapping, *, source: str = "<dict>") -> LocaleNumberSpec:
+    """Build and validate a spec from the parsed YAML of one language.
+
+    RETURNS (LocaleNumberSpec): the validated spec.
+    """
+    words: dict[str, tuple[str, Decimal]] = {}
+    for key, role in _ROLES.items():
+        for surface, value in ((data.get("words") or {}).get(key) or {}).items():
+            value = _dec(value, f"{source}: words.{key}.{surface}")
+            if role == "scale" and (value <= 1 or value != 10 ** (len(str(int(value))) - 1)):
+                raise ValueError(Errors.E102.format(word=surface, value=value, source=source))
+            words[str(surface) if _has_upper(str(surface)) else str(surface).lower()] = (role, value)
+    for surface, value in (data.get("scales_after_digits") or {}).items():
+        value = _dec(value, f"{source}: scales_after_digits.{surface}")
+        if value <= 1 or value != 10 ** (len(str(int(value))) - 1):
+            raise ValueError(Errors.E102.format(word=surface, value=value, source=source))
+        key = str(surface) if _has_upper(str(surface)) else str(surface).lower()
+        if key not in words:
+            words[key] = ("scale_abbr", value)
+    quals = {}
+    for phrase, q in (data.get("qualifiers") or {}).items():
+        if q not in _QUALIFIERS:
+            raise ValueError(Errors.E103.format(q=q, phrase=phrase, source=source, allowed=sorted(_QUALIFIERS)))
+        quals[str(phrase).lower()] = q
+    percent = data.get("percent") or {}
+    points = data.get("points") or {}
+    duration = data.get("duration") or {}
+    decimal = str(data.get("decimal", "."))
+    group = tuple(str(g) for g in data.get("group") or ())
+    if decimal in group:
+        raise ValueError(Errors.E104.format(sep=decimal, source=source))
+    return LocaleNumberSpec(
+        lang=lang,
+        decimal=decimal,
+        group=group,
+        ambiguous_group=tuple(str(g) for g in data.get("ambiguous_group") or ()),
+        spaced=bool(data.get("spaced", True)),
+        compound=bool(data.get("compound", False)),
+        percent_after=tuple(percent.get("after") or ()),
+        percent_before=tuple(percent.get("before") or ()),
+        points_after=tuple(points.get("after") or ()),
+        duration_after={str(k).lower(): _dec(v, source) for k, v in (duration.get("after") or {}).items()},
+        ordinal_prefix=tuple(data.get("ordinal_prefix") or ()),
+        ordinal_suffix=tuple(data.get("ordinal_suffix") or ()),
+        connectors=tuple(data.get("connectors") or ()),
+        words=words,
+        qualifiers=quals,
+        decimal_words=tuple(data.get("decimal_words") or ()),
+    )
+
+
+@lru_cache(maxsize=None)
+def get_spec(lang: str | None) -> LocaleNumberSpec:
+    """The number spec of ``lang``; languages without data get the fallback.
+
+    lang (str | None): ISO 639-1 code, a culture code ("es-mx" -> "es"), or None.
+    RETURNS (LocaleNumberSpec): the spec.
+    """
+    code = (lang or FALLBACK_LANG).lower().replace("_", "-").split("-")[0]
+    path = lang_file(code, "numbers.yaml")
+    if path is None:
+        code, path = FALLBACK_LANG, lang_file(FALLBACK_LANG, "numbers.yaml")
+    assert path is not None
+    return spec_from_dict(code, load_yaml(path), source=str(path))
+
+
+def alternation(phrases: list[str] | tuple[str, ...]) -> str:
+    """A regex alternation of literal phrases, longest first, spaces flexible;
+    entries written with capitals match case-sensitively."""
+    out = []
+    for p in sorted(set(phrases), key=lambda s: (-len(s), s)):
+        pat = r"\s+".join(re.escape(part) for part in p.split())
+        out.append(f"(?-i:{pat})" if _has_upper(p) else pat)
+    return "|".join(out) if out else r"(?!x)x"
