@@ -1,0 +1,275 @@
+"""Tests for cbafacts.detect: language detection and boilerplate lines."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cbafacts.detect import (
+    content_lines,
+    detect_language,
+    is_boilerplate,
+    normalize_code,
+    script_of,
+)
+
+SEEDS = Path("/work/shared/seeds")
+EN_SEED = SEEDS / "000_76fd66fdbd55d08e.txt"
+ID_SEED = SEEDS / "004_1394d275d59fc066.txt"
+MENU = "한어Русский языкEnglishFrançaisIndonesianSanskrit日本語Deutsch"
+
+
+def seed(path: Path) -> str:
+    return path.read_bytes().decode("utf-8")
+
+
+def test_english_seed() -> None:
+    lang, conf = detect_language(seed(EN_SEED))
+    assert lang == "en"
+    assert conf > 0.9
+
+
+def test_indonesian_seed_despite_its_language_menu() -> None:
+    text = seed(ID_SEED)
+    assert any(len({script_of(c) for c in line} - {None}) >= 3 for line in text.splitlines())
+    lang, conf = detect_language(text)
+    assert lang == "id"
+    assert conf > 0.9
+
+
+def test_content_lines_removes_indonesian_boilerplate() -> None:
+    text = seed(ID_SEED)
+    kept = content_lines(text).split("\n")
+    for line in ("berita", "2024-07-22", "Sumber: Jaringan Global"):
+        assert line in text.splitlines()
+        assert line not in kept
+    assert not any("Русский" in line or "English" in line for line in kept)
+    assert kept[0].startswith("Asosiasi Perbankan Tiongkok:")  # the headline stays
+    assert all(line in text.splitlines() for line in kept)  # lines unchanged
+    assert all(line.strip() for line in kept)
+
+
+def test_content_lines_keeps_every_english_line() -> None:
+    text = seed(EN_SEED)
+    assert content_lines(text) == "\n".join(text.splitlines())
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "",
+        "   ",
+        "2024-07-22",
+        "12:30",
+        "* * *",
+        "berita",
+        "Sumber: Jaringan Global",
+        "August 7th",
+        "Senin, 22 Juli 2024 14:30 WIB",
+        "2024年7月22日",
+        "首页 > 财经",
+        MENU,
+        "English Français Deutsch Русский 日本語",
+        "Español Ελληνικά 한국어 Indonesia Bahasa Melayu Italiano",
+    ],
+)
+def test_boilerplate_lines(line: str) -> None:
+    assert is_boilerplate(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "The report says 44% of banks renamed their centres.",
+        "中国银行业协会发布报告，远程银行中心占比达到44%。",
+        "日本銀行は金融政策決定会合で政策金利を引き上げた。",  # Han + kana: one script group
+        "東京の銀行はAPPとWeChatのサービスを提供している。",  # plus Latin: two groups
+        "한국은행은 기준금리를 동결했다고 밝혔다.",
+        "Банк России сохранил ключевую ставку на уровне 16%.",
+    ],
+)
+def test_content_lines_kept(line: str) -> None:
+    assert not is_boilerplate(line)
+
+
+def test_long_running_text_with_three_scripts_is_not_a_menu() -> None:
+    line = (
+        "The China Banking Association (中国银行业协会) published its annual report, "
+        "which the Russian press called «Отчёт о дистанционном банкинге»; it says that "
+        "37 banks renamed their customer service centers to remote banking centers, "
+        "accounting for 44% of all centers, and that the average answer rate on calls "
+        "reached 94.18% while client satisfaction stayed at 99.46% for the fourth year."
+    )
+    assert not is_boilerplate(line)
+    assert detect_language(line + "\nberita\n2024-07-22")[0] == "en"
+
+
+def test_long_language_menu_is_still_a_menu() -> None:
+    seed_menu = seed(ID_SEED).splitlines()[6]
+    assert seed_menu.startswith("한어Русский")
+    long_menu = " ".join([seed_menu] * 15)  # 50+ word units, Latin 77 % of letters
+    assert is_boilerplate(long_menu)
+
+
+def test_script_of() -> None:
+    assert script_of("a") == "LATIN"
+    assert script_of("Ａ") == "LATIN"  # FULLWIDTH LATIN CAPITAL LETTER A
+    assert script_of("é") == "LATIN"
+    assert script_of("ж") == "CYRILLIC"
+    assert script_of("λ") == "GREEK"
+    assert script_of("한") == "HANGUL"
+    assert script_of("中") == "CJK"
+    assert script_of("の") == "CJK"  # hiragana grouped with Han
+    assert script_of("カ") == "CJK"  # katakana too
+    assert script_of("ｶ") == "CJK"  # HALFWIDTH KATAKANA
+    assert script_of("ー") == "CJK"  # KATAKANA-HIRAGANA PROLONGED SOUND MARK
+    assert script_of("ب") == "ARABIC"
+    assert script_of("क") == "DEVANAGARI"
+    assert script_of("ก") == "THAI"
+    assert script_of("1") is None
+    assert script_of("%") is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   \n\t ",
+        "2024-07-22",
+        "12345",
+        "44% 4,79%",
+        "!!! ... ---",
+        "\u2014\u2014",
+        "\x00\x01",
+        "\ud800",
+    ],
+)
+def test_nothing_to_detect_is_und(text: str) -> None:
+    assert detect_language(text) == ("und", 0.0)
+
+
+@pytest.mark.parametrize("text", ["x", "ok", "A1", "\ud800abc", "http://example.com/a/b", "a@b.cd"])
+def test_never_raises(text: str) -> None:
+    lang, conf = detect_language(text)
+    assert isinstance(lang, str) and isinstance(conf, float)
+    assert 0.0 <= conf <= 1.0
+
+
+def test_chinese() -> None:
+    text = (
+        "截至2024年12月，已有37家银行将客服中心更名为远程银行中心，占比44%，较2023年提升4个百分点。"
+    )
+    lang, conf = detect_language(text)
+    assert lang == "zh"
+    assert conf > 0.9
+
+
+def test_traditional_chinese_maps_to_zh() -> None:
+    text = (
+        "截至2024年12月，已有37家銀行將客服中心更名為遠程銀行中心，佔比44%，較2023年提升4個百分點。"
+    )
+    assert detect_language(text)[0] == "zh"
+
+
+def test_japanese() -> None:
+    text = "中国銀行業協会は8月7日、報告書を発表した。2024年の応答率は94.18%だった。"
+    lang, conf = detect_language(text)
+    assert lang == "ja"
+    assert conf > 0.9
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # plain langdetect says "ko" for these (kana never occur in Korean)
+        "中国銀行業協会発表報告書、遠隔銀行中心占比四十四%、顧客満足度九十九%の水準。",
+        "銀行業協会の報告書",
+    ],
+)
+def test_mostly_han_with_some_kana_is_japanese(text: str) -> None:
+    lang, conf = detect_language(text)
+    assert lang == "ja"
+    assert conf > 0.9
+
+
+def test_han_only_text_is_not_korean() -> None:
+    # plain langdetect: ko 0.71; Korean is written in Hangul
+    assert detect_language("中国銀行業協会発表報告書")[0] != "ko"
+    assert detect_language("韓國銀行은 基準金利를 凍結했다")[0] == "ko"
+
+
+def test_a_stray_kana_in_long_chinese_stays_chinese() -> None:
+    text = (
+        "截至2024年12月，已有37家银行将客服中心更名为远程银行中心，占比44%，较2023年提升4个百分点。"
+        * 3
+    )
+    assert detect_language(text + "の")[0] == "zh"
+
+
+def test_boilerplate_does_not_outvote_the_body() -> None:
+    body = "Menurut laporan tersebut, pusat layanan pelanggan dan bank jarak jauh terus berkembang pesat."
+    labels = "\n".join(["Home", "News", "English", "Sumber: Global", "2024-07-22", MENU] * 5)
+    assert detect_language(labels + "\n" + body)[0] == "id"
+
+
+def test_all_boilerplate_falls_back_to_whole_text() -> None:
+    text = "Bank report\nService centers"  # both lines short
+    assert content_lines(text) == ""
+    lang, conf = detect_language(text)
+    assert lang != "und" and conf > 0.0
+
+
+def test_deterministic_twenty_times() -> None:
+    text = seed(ID_SEED)
+    short = "Bank naik empat persen"  # short text: where randomness would show
+    for sample in (text, short):
+        answers = {detect_language(sample) for _ in range(20)}
+        assert len(answers) == 1
+
+
+def test_seed_is_per_call_and_ignores_global_state() -> None:
+    import langdetect
+    from langdetect import DetectorFactory
+
+    sample = "Bank naik empat persen"
+    before = detect_language(sample)
+    old = DetectorFactory.seed
+    try:
+        DetectorFactory.seed = 12345
+        langdetect.detect_langs("some other text to advance things")
+        assert detect_language(sample) == before
+    finally:
+        DetectorFactory.seed = old
+    assert detect_language(sample, seed=0) == before
+
+
+def test_same_answer_in_a_fresh_process() -> None:
+    sample = "Bank naik empat persen, kata laporan"
+    here = detect_language(sample)
+    code = (
+        "import sys; sys.path.insert(0, sys.argv[1]);"
+        "from cbafacts.detect import detect_language;"
+        f"print(repr(detect_language({sample!r})))"
+    )
+    root = str(Path(__file__).resolve().parents[1])
+    for hashseed in ("1", "2"):
+        env = dict(os.environ, PYTHONHASHSEED=hashseed)
+        out = subprocess.run(
+            [sys.executable, "-c", code, root], capture_output=True, text=True, env=env, check=True
+        ).stdout.strip()
+        assert out == repr(here)
+
+
+def test_normalize_code() -> None:
+    assert normalize_code("zh-cn") == "zh"
+    assert normalize_code("zh-tw") == "zh"
+    assert normalize_code("zh-Hans") == "zh"
+    assert normalize_code("ID") == "id"
+    assert normalize_code("in") == "id"
+    assert normalize_code("en_US") == "en"
+    assert normalize_code("") == "und"
+    assert normalize_code(None) == "und"
