@@ -1,0 +1,982 @@
+"""Cross-validation of extracted claims across articles and languages.
+
+Contract: the section "Cross-validation report" of ``formats.md``.
+
+The report has five parts:
+
+- ``facts``: one per (metric, period) over the level claims, with the agreed
+  value and a status (``confirmed``, ``single`` or ``conflict``);
+- ``derived``: values implied by a change claim at its baseline period, one
+  per reading of the change (``pp``, ``relative``, ``absolute``);
+- ``checks`` and ``readings``: each derived value held against the values
+  reported directly for that metric and period, and per change claim the
+  readings that fit;
+- ``repeats``: the same value reported for several periods of one metric;
+- ``summary``: counts.
+
+Two values agree when they are equal at the precision written: a value with
+precision ``p`` (one unit of its last written digit) stands for ``value ±
+p/2``, and ``a`` agrees with ``b`` when ``|a - b| <= max(pa, pb) / 2``.
+Agreement is not transitive (99.46 ~ 99.5 ~ 99.54 but 99.46 !~ 99.54), so the
+claims of a fact are split into clusters that agree pairwise: repeatedly the
+largest clique of the agreement graph (most distinct articles, then most
+mentions, then smallest value) is taken out.
+
+Everything in the report is sorted, so ``report.to_json()`` is byte-identical
+across runs and independent of the order of the input articles.
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from typing import Any, Callable, Hashable, Iterable, Mapping, Sequence, TypeVar
+
+from .model import ArticleResult, Claim
+
+__all__ = [
+    "EPSILON",
+    "ClaimRef",
+    "FactClaim",
+    "FactValue",
+    "Fact",
+    "Derived",
+    "Check",
+    "ReadingVerdict",
+    "Repeat",
+    "Summary",
+    "CrossValReport",
+    "values_agree",
+    "cross_validate",
+]
+
+#: slack added to every tolerance, against binary floating point error
+EPSILON = 1e-9
+#: decimals kept for computed numbers (derived values, tolerances)
+DECIMALS = 6
+#: the order in which readings are listed
+READING_ORDER = ("pp", "relative", "absolute")
+REPEAT_NOTE = "same value reported for several periods; check whether a figure was carried over"
+#: above this many distinct values in one group, clusters are built greedily
+#: instead of by exact clique search (which is exponential in the worst case)
+_MAX_EXACT_NODES = 24
+
+T = TypeVar("T")
+
+
+# --------------------------------------------------------------------------
+# public records
+# --------------------------------------------------------------------------
+
+
+def _num(x: float) -> float:
+    """Round a computed number for output; never give ``-0.0``.
+
+    x (float): the number.
+    RETURNS (float): ``x`` rounded to ``DECIMALS`` decimals.
+    """
+    return round(float(x), DECIMALS) + 0.0
+
+
+@dataclass(frozen=True)
+class ClaimRef:
+    """Where a claim is written: article id and character offsets.
+
+    id (str): the article id.
+    start (int): first code point of the claim.
+    end (int): one past its last code point.
+    """
+
+    id: str
+    start: int
+    end: int
+
+    def sort_key(self) -> tuple[str, int, int]:
+        return (self.id, self.start, self.end)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "start": self.start, "end": self.end}
+
+
+@dataclass(frozen=True)
+class FactClaim:
+    """A level claim supporting a fact.
+
+    id (str): the article id.
+    lang (str | None): the article language.
+    start (int): first code point of the claim.
+    end (int): one past its last code point.
+    value (float): the value as written.
+    precision (float): one unit of the last written digit.
+    """
+
+    id: str
+    lang: str | None
+    start: int
+    end: int
+    value: float
+    precision: float
+
+    def sort_key(self) -> tuple[Any, ...]:
+        return (self.id, self.start, self.end, self.value, self.precision, self.lang or "")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "lang": self.lang,
+            "start": self.start,
+            "end": self.end,
+            "value": float(self.value),
+            "precision": float(self.precision),
+        }
+
+
+@dataclass(frozen=True)
+class FactValue:
+    """One distinct written value of a fact.
+
+    value (float): the value.
+    precision (float): its precision as written.
+    articles (tuple[str, ...]): ids of the articles writing it, sorted.
+    mentions (int): how many claims write it.
+    cluster (int): index of its agreement cluster; 0 is the cluster whose
+        value the fact reports, higher ones disagree with it.
+    """
+
+    value: float
+    precision: float
+    articles: tuple[str, ...]
+    mentions: int
+    cluster: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "value": float(self.value),
+            "precision": float(self.precision),
+            "articles": list(self.articles),
+            "mentions": self.mentions,
+            "cluster": self.cluster,
+        }
+
+
+@dataclass(frozen=True)
+class Fact:
+    """The value of a metric in a period as reported directly by articles.
+
+    metric (str): metric id.
+    period (str): period, e.g. ``"2024"``.
+    value (float): the agreed value (for a conflict: that of the cluster
+        with most distinct articles).
+    precision (float): precision of ``value`` as written.
+    status (str): ``confirmed``, ``single`` or ``conflict``.
+    articles (tuple[str, ...]): ids of the articles supporting ``value``.
+    claims (tuple[FactClaim, ...]): every level claim for this metric and
+        period, sorted by article id and offset.
+    values (tuple[FactValue, ...]): the distinct written values, sorted by
+        cluster then value.
+    """
+
+    metric: str
+    period: str
+    value: float
+    precision: float
+    status: str
+    articles: tuple[str, ...]
+    claims: tuple[FactClaim, ...]
+    values: tuple[FactValue, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "metric": self.metric,
+            "period": self.period,
+            "value": float(self.value),
+            "precision": float(self.precision),
+            "status": self.status,
+            "articles": list(self.articles),
+            "claims": [c.to_dict() for c in self.claims],
+            "values": [v.to_dict() for v in self.values],
+        }
+
+
+@dataclass(frozen=True)
+class Derived:
+    """A value implied by a change claim at the change's baseline period.
+
+    metric (str): metric id.
+    period (str): the baseline period the value is implied for.
+    value (float): the implied value.
+    tolerance (float): rounding carried from the level and the change.
+    reading (str): ``pp`` (v - s*c), ``relative`` (v / (1 + s*c/100)) or
+        ``absolute`` (v - s*c for a change written as a plain count).
+    source (ClaimRef): the change claim.
+    level_from (ClaimRef | None): the level claim used, when taken from the
+        change's own article; None when the agreed fact value was used.
+    level_source (str): ``article`` or ``fact``.
+    change (float): the change value c as written.
+    change_unit (str): the unit the change was written in.
+    direction (str): ``up`` or ``down``.
+    change_period (str): period of the change (and of the level).
+    level (float): the level value v.
+    level_precision (float): precision of v.
+    """
+
+    metric: str
+    period: str
+    value: float
+    tolerance: float
+    reading: str
+    source: ClaimRef
+    level_from: ClaimRef | None
+    level_source: str
+    change: float
+    change_unit: str
+    direction: str
+    change_period: str
+    level: float
+    level_precision: float
+
+    def sort_key(self) -> tuple[Any, ...]:
+        return (
+            self.metric,
+            self.period,
+            self.source.sort_key(),
+            READING_ORDER.index(self.reading),
+            self.value,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        if self.level_from is not None:
+            level_from: dict[str, Any] = self.level_from.to_dict()
+        else:
+            level_from = {"metric": self.metric, "period": self.change_period}
+        return {
+            "metric": self.metric,
+            "period": self.period,
+            "value": self.value,
+            "tolerance": self.tolerance,
+            "reading": self.reading,
+            "from": self.source.to_dict(),
+            "level_from": level_from,
+            "level_source": self.level_source,
+            "change": float(self.change),
+            "change_unit": self.change_unit,
+            "direction": self.direction,
+            "change_period": self.change_period,
+            "level": float(self.level),
+            "level_precision": float(self.level_precision),
+        }
+
+
+@dataclass(frozen=True)
+class Check:
+    """A derived value held against a directly reported value.
+
+    A fact in conflict has several reported values (clusters); the derived
+    value is held against each of them, so it can tell which one fits.
+
+    metric (str): metric id.
+    period (str): the period compared.
+    reading (str): the reading of the derived value.
+    derived (float): the derived value.
+    reported (float): the reported value (a cluster's value).
+    difference (float): ``derived - reported``.
+    tolerance (float): derived tolerance plus half the reported precision.
+    status (str): ``agrees`` or ``disagrees``.
+    source (ClaimRef): the change claim the derived value comes from.
+    reported_by (tuple[str, ...]): ids of the articles reporting the value.
+    fact_status (str): status of the fact checked against.
+    cluster (int): which cluster of the fact (0 = the fact's own value).
+    """
+
+    metric: str
+    period: str
+    reading: str
+    derived: float
+    reported: float
+    difference: float
+    tolerance: float
+    status: str
+    source: ClaimRef
+    reported_by: tuple[str, ...]
+    fact_status: str
+    cluster: int
+
+    def sort_key(self) -> tuple[Any, ...]:
+        return (
+            self.metric,
+            self.period,
+            self.source.sort_key(),
+            READING_ORDER.index(self.reading),
+            self.cluster,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "metric": self.metric,
+            "period": self.period,
+            "reading": self.reading,
+            "derived": self.derived,
+            "reported": float(self.reported),
+            "difference": self.difference,
+            "tolerance": self.tolerance,
+            "status": self.status,
+            "from": self.source.to_dict(),
+            "reported_by": list(self.reported_by),
+            "fact_status": self.fact_status,
+            "cluster": self.cluster,
+        }
+
+
+@dataclass(frozen=True)
+class ReadingVerdict:
+    """Which readings of one change claim fit the reported values.
+
+    source (ClaimRef): the change claim.
+    metric (str): metric id.
+    period (str): the baseline period.
+    agrees (tuple[str, ...]): readings with a check that agrees.
+    disagrees (tuple[str, ...]): readings whose every check disagrees.
+    unchecked (tuple[str, ...]): readings with nothing reported to check.
+    """
+
+    source: ClaimRef
+    metric: str
+    period: str
+    agrees: tuple[str, ...]
+    disagrees: tuple[str, ...]
+    unchecked: tuple[str, ...]
+
+    def sort_key(self) -> tuple[Any, ...]:
+        return (self.metric, self.period, self.source.sort_key())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "from": self.source.to_dict(),
+            "metric": self.metric,
+            "period": self.period,
+            "agrees": list(self.agrees),
+            "disagrees": list(self.disagrees),
+            "unchecked": list(self.unchecked),
+        }
+
+
+@dataclass(frozen=True)
+class Repeat:
+    """One metric reported with agreeing values for several periods.
+
+    metric (str): metric id.
+    value (float): the value (the most precise one written).
+    periods (tuple[str, ...]): the periods, sorted.
+    articles (tuple[str, ...]): ids of the articles reporting it, sorted.
+    note (str): what a reader should check.
+    """
+
+    metric: str
+    value: float
+    periods: tuple[str, ...]
+    articles: tuple[str, ...]
+    note: str = REPEAT_NOTE
+
+    def sort_key(self) -> tuple[Any, ...]:
+        return (self.metric, self.periods, self.value)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "metric": self.metric,
+            "value": float(self.value),
+            "periods": list(self.periods),
+            "articles": list(self.articles),
+            "note": self.note,
+        }
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Counts over the report.
+
+    articles (int): articles read (without error).
+    skipped (int): error records skipped.
+    facts (int): number of facts.
+    confirmed (int): facts with status ``confirmed``.
+    single (int): facts with status ``single``.
+    conflict (int): facts with status ``conflict``.
+    derived (int): number of derived values.
+    checks (int): number of checks.
+    agrees (int): checks that agree.
+    disagrees (int): checks that disagree.
+    repeats (int): number of repeats.
+    conflicts (tuple[tuple[str, str], ...]): (metric, period) of each
+        conflict, sorted.
+    """
+
+    articles: int
+    skipped: int
+    facts: int
+    confirmed: int
+    single: int
+    conflict: int
+    derived: int
+    checks: int
+    agrees: int
+    disagrees: int
+    repeats: int
+    conflicts: tuple[tuple[str, str], ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "articles": self.articles,
+            "skipped": self.skipped,
+            "facts": {
+                "total": self.facts,
+                "confirmed": self.confirmed,
+                "single": self.single,
+                "conflict": self.conflict,
+            },
+            "derived": self.derived,
+            "checks": {"total": self.checks, "agrees": self.agrees, "disagrees": self.disagrees},
+            "repeats": self.repeats,
+            "conflicts": [{"metric": m, "period": p} for m, p in self.conflicts],
+        }
+
+
+@dataclass(frozen=True)
+class CrossValReport:
+    """The cross-validation report (``cbafacts crossval``).
+
+    facts (tuple[Fact, ...]): sorted by metric, period.
+    derived (tuple[Derived, ...]): sorted by metric, period, change claim,
+        reading.
+    checks (tuple[Check, ...]): sorted like ``derived``, then by cluster.
+    readings (tuple[ReadingVerdict, ...]): one per change claim with a
+        derived value, sorted by metric, period, change claim.
+    repeats (tuple[Repeat, ...]): sorted by metric, periods.
+    summary (Summary): counts.
+    """
+
+    facts: tuple[Fact, ...]
+    derived: tuple[Derived, ...]
+    checks: tuple[Check, ...]
+    readings: tuple[ReadingVerdict, ...]
+    repeats: tuple[Repeat, ...]
+    summary: Summary
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as one JSON-able dict, keys in a fixed order.
+
+        RETURNS (dict[str, Any]): the report.
+        """
+        return {
+            "facts": [f.to_dict() for f in self.facts],
+            "derived": [d.to_dict() for d in self.derived],
+            "checks": [c.to_dict() for c in self.checks],
+            "readings": [r.to_dict() for r in self.readings],
+            "repeats": [r.to_dict() for r in self.repeats],
+            "summary": self.summary.to_dict(),
+        }
+
+    def to_json(self, indent: int | None = 2) -> str:
+        """The report as JSON text, byte-stable across runs.
+
+        indent (int | None): indentation, as for :func:`json.dumps`.
+        RETURNS (str): the JSON document.
+        """
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+
+
+# --------------------------------------------------------------------------
+# agreement and clustering
+# --------------------------------------------------------------------------
+
+
+def values_agree(a: float, pa: float, b: float, pb: float) -> bool:
+    """Whether two written values are equal at the precision written.
+
+    a (float): first value.
+    pa (float): its precision (one unit of its last written digit).
+    b (float): second value.
+    pb (float): its precision.
+    RETURNS (bool): ``|a - b| <= max(pa, pb) / 2`` (plus ``EPSILON``).
+    """
+    return abs(a - b) <= max(pa, pb) / 2 + EPSILON
+
+
+def _maximal_cliques(n: int, adj: Sequence[frozenset[int]]) -> list[frozenset[int]]:
+    """Every maximal clique of a small graph (Bron–Kerbosch with pivot).
+
+    n (int): number of nodes, ``0 .. n-1``.
+    adj (Sequence[frozenset[int]]): neighbours of each node.
+    RETURNS (list[frozenset[int]]): the maximal cliques.
+    """
+    out: list[frozenset[int]] = []
+
+    def expand(r: frozenset[int], p: set[int], x: set[int]) -> None:
+        if not p and not x:
+            out.append(r)
+            return
+        pivot = min(p | x, key=lambda u: (-len(adj[u] & p), u))
+        for v in sorted(p - adj[pivot]):
+            expand(r | {v}, p & adj[v], x & adj[v])
+            p = p - {v}
+            x = x | {v}
+
+    expand(frozenset(), set(range(n)), set())
+    return out
+
+
+def _partition(
+    nodes: Sequence[T],
+    agree: Callable[[T, T], bool],
+    rank: Callable[[Sequence[T]], Hashable],
+) -> list[list[T]]:
+    """Split nodes into clusters whose members agree pairwise.
+
+    Repeatedly takes out the best clique (smallest ``rank``). ``nodes`` must
+    be in a canonical order; ties in ``rank`` are broken by node positions.
+
+    nodes (Sequence[T]): the nodes, canonically sorted.
+    agree (Callable[[T, T], bool]): the (symmetric) agreement relation.
+    rank (Callable[[Sequence[T]], Hashable]): sort key of a cluster, best
+        first; its members are given in node order.
+    RETURNS (list[list[T]]): the clusters, best first, members in node order.
+    """
+    remaining = list(range(len(nodes)))
+    clusters: list[list[T]] = []
+    while remaining:
+        if len(remaining) <= _MAX_EXACT_NODES:
+            pos = {node: i for i, node in enumerate(remaining)}
+            adj = [
+                frozenset(
+                    pos[j] for j in remaining if j != i and agree(nodes[i], nodes[j])
+                )
+                for i in remaining
+            ]
+            candidates = [
+                sorted(remaining[k] for k in clique)
+                for clique in _maximal_cliques(len(remaining), adj)
+            ]
+        else:  # greedy: grow a clique from each seed, in node order
+            candidates = []
+            for seed in remaining:
+                members = [seed]
+                for j in remaining:
+                    if j != seed and all(agree(nodes[j], nodes[m]) for m in members):
+                        members.append(j)
+                candidates.append(sorted(members))
+        best = min(candidates, key=lambda c: (rank([nodes[i] for i in c]), c))
+        clusters.append([nodes[i] for i in best])
+        chosen = set(best)
+        remaining = [i for i in remaining if i not in chosen]
+    return clusters
+
+
+# --------------------------------------------------------------------------
+# input
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Level:
+    """A usable level claim with its article."""
+
+    article: str
+    lang: str | None
+    claim: Claim
+
+    @property
+    def value(self) -> float:
+        return float(self.claim.value)
+
+    @property
+    def precision(self) -> float:
+        return _precision(self.claim)
+
+
+def _precision(claim: Claim) -> float:
+    p = abs(float(claim.precision))
+    return p if math.isfinite(p) else 1.0
+
+
+def _usable(claim: Claim) -> bool:
+    return math.isfinite(float(claim.value)) and claim.metric is not None
+
+
+def _canon(d: Mapping[str, Any]) -> str:
+    """Canonical text of a record, the last tie-break of every sort."""
+    return json.dumps(d, sort_keys=True, ensure_ascii=False)
+
+
+def _to_result(item: ArticleResult | Mapping[str, Any]) -> ArticleResult:
+    if isinstance(item, ArticleResult):
+        return item
+    if isinstance(item, Mapping):
+        return ArticleResult.from_dict(item)
+    raise TypeError(f"expected ArticleResult or mapping, got {type(item).__name__}")
+
+
+def _metric_units(
+    results: Sequence[ArticleResult], ontology_units: Mapping[str, str] | None
+) -> dict[str, str]:
+    """Unit of every metric met: from the ontology, else inferred.
+
+    results (Sequence[ArticleResult]): the articles (no error records).
+    ontology_units (Mapping[str, str] | None): metric id -> unit.
+    RETURNS (dict[str, str]): metric id -> ``percent`` or ``count``.
+    """
+    units: dict[str, str] = {}
+    percent_seen: set[str] = set()
+    for res in results:
+        for c in res.claims:
+            if c.metric is None:
+                continue
+            units.setdefault(c.metric, "count")
+            if c.kind == "level" and c.unit == "percent":
+                percent_seen.add(c.metric)
+    for metric in units:
+        given = (ontology_units or {}).get(metric)
+        if given is not None:
+            units[metric] = "percent" if given == "percent" else "count"
+        else:
+            units[metric] = "percent" if metric in percent_seen else "count"
+    return units
+
+
+# --------------------------------------------------------------------------
+# facts
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Node:
+    """One distinct written value (value, precision) of a group."""
+
+    value: float
+    precision: float
+    articles: tuple[str, ...]
+    mentions: int
+
+
+def _rep(cluster: Sequence[_Node]) -> _Node:
+    """The most precise value of a cluster (tie: the smaller value)."""
+    return min(cluster, key=lambda n: (n.precision, n.value))
+
+
+def _node_agree(a: _Node, b: _Node) -> bool:
+    return values_agree(a.value, a.precision, b.value, b.precision)
+
+
+def _cluster_rank(cluster: Sequence[_Node]) -> tuple[int, int, float, float]:
+    articles = {a for n in cluster for a in n.articles}
+    rep = _rep(cluster)
+    return (-len(articles), -sum(n.mentions for n in cluster), rep.value, rep.precision)
+
+
+@dataclass(frozen=True)
+class _FactClusters:
+    fact: Fact
+    #: (value, precision, articles) of each cluster, cluster 0 first
+    clusters: tuple[tuple[float, float, tuple[str, ...]], ...]
+
+
+def _build_fact(metric: str, period: str, levels: Sequence[_Level]) -> _FactClusters:
+    by_node: dict[tuple[float, float], list[_Level]] = {}
+    for lv in levels:
+        by_node.setdefault((lv.value, lv.precision), []).append(lv)
+    nodes = [
+        _Node(v, p, tuple(sorted({lv.article for lv in lvs})), len(lvs))
+        for (v, p), lvs in sorted(by_node.items())
+    ]
+    clusters = _partition(nodes, _node_agree, _cluster_rank)
+    values: list[FactValue] = []
+    summaries: list[tuple[float, float, tuple[str, ...]]] = []
+    for k, cluster in enumerate(clusters):
+        rep = _rep(cluster)
+        summaries.append(
+            (rep.value, rep.precision, tuple(sorted({a for n in cluster for a in n.articles})))
+        )
+        for n in cluster:
+            values.append(FactValue(n.value, n.precision, n.articles, n.mentions, k))
+    values.sort(key=lambda fv: (fv.cluster, fv.value, fv.precision))
+    all_articles = {lv.article for lv in levels}
+    if len(clusters) > 1:
+        status = "conflict"
+    elif len(all_articles) >= 2:
+        status = "confirmed"
+    else:
+        status = "single"
+    claims = tuple(
+        sorted(
+            (
+                FactClaim(
+                    lv.article, lv.lang, lv.claim.start, lv.claim.end, lv.value, lv.precision
+                )
+                for lv in levels
+            ),
+            key=FactClaim.sort_key,
+        )
+    )
+    value, precision, articles = summaries[0]
+    fact = Fact(metric, period, value, precision, status, articles, claims, tuple(values))
+    return _FactClusters(fact, tuple(summaries))
+
+
+# --------------------------------------------------------------------------
+# derived values
+# --------------------------------------------------------------------------
+
+
+def _readings(change_unit: str, metric_unit: str) -> tuple[str, ...]:
+    """Readings a change allows.
+
+    change_unit (str): unit the change was written in.
+    metric_unit (str): ``percent`` or ``count``.
+    RETURNS (tuple[str, ...]): the readings, in ``READING_ORDER``.
+    """
+    if change_unit == "pp":
+        return ("pp",)
+    if change_unit == "percent":
+        return ("pp", "relative") if metric_unit == "percent" else ("relative",)
+    # a change written as a plain number: a difference in the metric's unit
+    return ("pp",) if metric_unit == "percent" else ("absolute",)
+
+
+def _derive(
+    reading: str, v: float, pv: float, c: float, pc: float, s: int
+) -> tuple[float, float] | None:
+    """The value a change implies at its baseline, and its tolerance.
+
+    reading (str): ``pp``, ``absolute`` or ``relative``.
+    v (float): level value at the change's period.
+    pv (float): its precision.
+    c (float): the change as written.
+    pc (float): its precision.
+    s (int): +1 for up, -1 for down.
+    RETURNS (tuple[float, float] | None): (value, tolerance), or None when the
+        reading is impossible (a fall of 100% or more).
+    """
+    if reading in ("pp", "absolute"):
+        return v - s * c, pv / 2 + pc / 2
+    factor = 1 + s * c / 100
+    if factor <= 0:
+        return None
+    value = v / factor
+    tolerance = (pv / 2) / factor + abs(v) * (pc / 2 / 100) / factor**2
+    return value, tolerance
+
+
+def _own_level(change: Claim, levels: Sequence[_Level]) -> _Level | None:
+    """The level claim of the change's own article to derive from: one in
+    the same sentence first, then the most precise, then the nearest."""
+    if not levels:
+        return None
+
+    def key(lv: _Level) -> tuple[Any, ...]:
+        c = lv.claim
+        return (
+            tuple(c.sentence) != tuple(change.sentence),
+            lv.precision,
+            abs(c.start - change.start),
+            c.start,
+            lv.value,
+        )
+
+    return min(levels, key=key)
+
+
+# --------------------------------------------------------------------------
+# repeats
+# --------------------------------------------------------------------------
+
+
+def _repeats(facts: Sequence[Fact]) -> list[Repeat]:
+    by_metric: dict[str, list[Fact]] = {}
+    for f in facts:
+        by_metric.setdefault(f.metric, []).append(f)
+    out: list[Repeat] = []
+    for metric, group in by_metric.items():
+        if len(group) < 2:
+            continue
+        group = sorted(group, key=lambda f: (f.value, f.precision, f.period))
+
+        def agree(a: Fact, b: Fact) -> bool:
+            return values_agree(a.value, a.precision, b.value, b.precision)
+
+        def rank(cluster: Sequence[Fact]) -> tuple[int, float, float]:
+            rep = min(cluster, key=lambda f: (f.precision, f.value))
+            return (-len(cluster), rep.value, rep.precision)
+
+        for cluster in _partition(group, agree, rank):
+            if len(cluster) < 2:
+                continue
+            rep = min(cluster, key=lambda f: (f.precision, f.value))
+            out.append(
+                Repeat(
+                    metric=metric,
+                    value=rep.value,
+                    periods=tuple(sorted(f.period for f in cluster)),
+                    articles=tuple(sorted({a for f in cluster for a in f.articles})),
+                )
+            )
+    out.sort(key=Repeat.sort_key)
+    return out
+
+
+# --------------------------------------------------------------------------
+# entry point
+# --------------------------------------------------------------------------
+
+
+def cross_validate(
+    results: Iterable[ArticleResult | Mapping[str, Any]],
+    *,
+    ontology_units: Mapping[str, str] | None = None,
+) -> CrossValReport:
+    """Cross-validate the claims of several articles.
+
+    results (Iterable[ArticleResult | Mapping[str, Any]]): extraction
+        results, as objects or as the JSON records of ``formats.md``; error
+        records are skipped.
+    ontology_units (Mapping[str, str] | None): metric id -> ``percent`` or
+        ``count``. A metric missing here is a percent metric when any level
+        claim linked to it is written in percent, else a count metric.
+    RETURNS (CrossValReport): the report; its ``to_dict()`` does not depend
+        on the order of ``results``.
+    """
+    articles: list[ArticleResult] = []
+    skipped = 0
+    for item in results:
+        res = _to_result(item)
+        if res.error is not None:
+            skipped += 1
+        else:
+            articles.append(res)
+    units = _metric_units(articles, ontology_units)
+
+    # levels per (metric, period), all articles, and per article
+    levels: dict[tuple[str, str], list[_Level]] = {}
+    own: dict[tuple[str, str, str], list[_Level]] = {}
+    changes: list[tuple[str, Claim]] = []
+    for res in articles:
+        for c in res.claims:
+            if not _usable(c) or c.period is None:
+                continue
+            assert c.metric is not None
+            if c.kind == "level":
+                lv = _Level(res.id, res.lang, c)
+                levels.setdefault((c.metric, c.period), []).append(lv)
+                own.setdefault((res.id, c.metric, c.period), []).append(lv)
+            elif c.kind == "change":
+                changes.append((res.id, c))
+
+    built = {key: _build_fact(key[0], key[1], lvs) for key, lvs in levels.items()}
+    facts = [built[key].fact for key in sorted(built)]
+
+    derived: list[Derived] = []
+    checks: list[Check] = []
+    verdicts: list[ReadingVerdict] = []
+    for article, ch in changes:
+        metric, period, baseline = ch.metric, ch.period, ch.baseline
+        assert metric is not None and period is not None
+        if baseline is None or baseline == period or ch.direction not in ("up", "down"):
+            continue
+        mine = _own_level(ch, own.get((article, metric, period), ()))
+        level_from: ClaimRef | None
+        if mine is not None:
+            v, pv = mine.value, mine.precision
+            level_from = ClaimRef(article, mine.claim.start, mine.claim.end)
+            level_source = "article"
+        elif (metric, period) in built:
+            fact = built[(metric, period)].fact
+            v, pv = fact.value, fact.precision
+            level_from, level_source = None, "fact"
+        else:
+            continue
+        c, pc = float(ch.value), _precision(ch)
+        s = 1 if ch.direction == "up" else -1
+        src = ClaimRef(article, ch.start, ch.end)
+        reported = built.get((metric, baseline))
+        agrees: list[str] = []
+        disagrees: list[str] = []
+        unchecked: list[str] = []
+        for reading in _readings(ch.unit, units.get(metric, "count")):
+            got = _derive(reading, v, pv, c, pc, s)
+            if got is None:
+                continue
+            value, tolerance = got
+            derived.append(
+                Derived(
+                    metric=metric,
+                    period=baseline,
+                    value=_num(value),
+                    tolerance=_num(tolerance),
+                    reading=reading,
+                    source=src,
+                    level_from=level_from,
+                    level_source=level_source,
+                    change=c,
+                    change_unit=ch.unit,
+                    direction=ch.direction,
+                    change_period=period,
+                    level=v,
+                    level_precision=pv,
+                )
+            )
+            if reported is None:
+                unchecked.append(reading)
+                continue
+            fits = False
+            for k, (rv, rp, by) in enumerate(reported.clusters):
+                tol = tolerance + rp / 2
+                ok = abs(value - rv) <= tol + EPSILON
+                fits = fits or ok
+                checks.append(
+                    Check(
+                        metric=metric,
+                        period=baseline,
+                        reading=reading,
+                        derived=_num(value),
+                        reported=rv,
+                        difference=_num(value - rv),
+                        tolerance=_num(tol),
+                        status="agrees" if ok else "disagrees",
+                        source=src,
+                        reported_by=by,
+                        fact_status=reported.fact.status,
+                        cluster=k,
+                    )
+                )
+            (agrees if fits else disagrees).append(reading)
+        if agrees or disagrees or unchecked:
+            verdicts.append(
+                ReadingVerdict(
+                    src, metric, baseline, tuple(agrees), tuple(disagrees), tuple(unchecked)
+                )
+            )
+
+    derived.sort(key=lambda d: (d.sort_key(), _canon(d.to_dict())))
+    checks.sort(key=lambda ck: (ck.sort_key(), _canon(ck.to_dict())))
+    verdicts.sort(key=lambda r: (r.sort_key(), _canon(r.to_dict())))
+    repeats = _repeats(facts)
+
+    n_agree = sum(1 for ck in checks if ck.status == "agrees")
+    summary = Summary(
+        articles=len(articles),
+        skipped=skipped,
+        facts=len(facts),
+        confirmed=sum(1 for f in facts if f.status == "confirmed"),
+        single=sum(1 for f in facts if f.status == "single"),
+        conflict=sum(1 for f in facts if f.status == "conflict"),
+        derived=len(derived),
+        checks=len(checks),
+        agrees=n_agree,
+        disagrees=len(checks) - n_agree,
+        repeats=len(repeats),
+        conflicts=tuple((f.metric, f.period) for f in facts if f.status == "conflict"),
+    )
+    return CrossValReport(
+        facts=tuple(facts),
+        derived=tuple(derived),
+        checks=tuple(checks),
+        readings=tuple(verdicts),
+        repeats=tuple(repeats),
+        summary=summary,
+    )
