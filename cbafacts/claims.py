@@ -1,0 +1,218 @@
+"""From numbers to claims: sentences, clauses, and which numbers are figures.
+
+The functions here work on plain text with character offsets, so both
+backends (the spaCy components and the transformer tagger) share them. A
+number is a claim unless it is a date, a year, a phone or list number, a
+reference ("page 5"), a threshold ("above 99%") or a look-back window ("in
+the past three years"); its kind (level or change) and direction come from
+the language's change words.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .cues import LanguageCues, get_cues
+from .model import Claim, Mention
+from .numbers import parse
+from .numbers.spec import get_spec
+
+_SENT_END = re.compile(r"(?:[.!?]+[\"'”’)\]」』]*(?=\s|$))|[。！？!?]+[\"'”’)\]」』]*|\n+")
+_CLAUSE = re.compile(r"[;；](?!\d)|[,，、:：](?=\s|\D)(?<!\d[,:](?=\d))")
+_HARD = re.compile(r"[;；]")
+_ISO_DATE = re.compile(r"(?<!\d)(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})(?:日|号)?(?!\d)")
+_DMY_DATE = re.compile(r"(?<!\d)\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}(?!\d)")
+_TIME = re.compile(r"(?<!\d)\d{1,2}[:：]\d{2}(?:[:：]\d{2})?(?!\d)")
+_PHONE = re.compile(
+    r"(?<![\w.,])(?:\+\d{1,3}[\s\-.]?)?(?:\(\d{2,5}\)[\s\-.]?)?\d{2,5}(?:[\s\-.]\d{2,5}){1,4}(?![\w])"
+)
+_LIST_NUM = re.compile(r"(?m)^[ \t]*(?:\(?\d{1,3}[.)．、](?=\s|\D)|\(\d{1,3}\))")
+_YEAR = re.compile(r"(?<![\d.,])(1[89]\d\d|20\d\d|21\d\d)(?![\d.,]\d)")
+
+
+@dataclass(frozen=True)
+class Segment:
+    start: int
+    end: int
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence spans ``[start, end)``: split after ., !, ?, 。 and at line
+    breaks; surrounding whitespace is left out of each span."""
+    spans = []
+    pos = 0
+    for m in _SENT_END.finditer(text):
+        end = m.end() if not m.group(0).startswith("\n") else m.start()
+        _add_span(text, pos, end, spans)
+        pos = m.end()
+    _add_span(text, pos, len(text), spans)
+    return spans
+
+
+def _add_span(text: str, a: int, b: int, out: list) -> None:
+    while a < b and text[a].isspace():
+        a += 1
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    if b > a:
+        out.append((a, b))
+
+
+def clause_bounds(text: str, start: int, end: int, words: re.Pattern | None = None) -> list[int]:
+    """Positions of clause boundaries (commas, semicolons, colons, and the
+    language's clause-joining words such as "and" when ``words`` is given)
+    inside ``text[start:end]``; a comma between digits ("41,700") is not one."""
+    out = []
+    for m in _CLAUSE.finditer(text, start, end):
+        i = m.start()
+        if text[i] in ",，:：" and 0 < i < len(text) - 1 and text[i - 1].isdigit() and text[i + 1].isdigit():
+            continue
+        out.append(i)
+    if words is not None:
+        out.extend(m.start() for m in words.finditer(text, start, end))
+        out.sort()
+    return out
+
+
+def hard_bounds(text: str, start: int, end: int) -> list[int]:
+    return [m.start() for m in _HARD.finditer(text, start, end)]
+
+
+def year_value(m: Mention) -> int | None:
+    """The year a bare four-digit number names, else None."""
+    if m.unit is not None or m.words or m.precision != 1 or len(m.surface) != 4:
+        return None
+    v = int(m.value)
+    return v if 1800 <= v <= 2199 and v == m.value else None
+
+
+class ClaimFinder:
+    """Finds claims in text for one language (cues and number data bound once)."""
+
+    def __init__(self, lang: str | None) -> None:
+        self.cues: LanguageCues = get_cues(lang)
+        self.lang = self.cues.lang
+        self.spec = get_spec(lang)
+        c = self.cues
+        ph = c.phrase
+        sp = r"[ \t\u00a0\u202f]"
+        fill = rf"(?:{sp}*{ph(c.fillers)})*" if c.fillers else ""
+        self._change_before = re.compile(
+            rf"(?P<cue>{ph(c.change_up + c.change_down)}){fill}{sp}*$", re.I
+        ) if (c.change_up or c.change_down) else None
+        self._change_after = re.compile(
+            rf"{sp}*(?P<cue>{ph(c.change_up + c.change_down)})", re.I
+        ) if (c.change_up or c.change_down) else None
+        self._target = re.compile(rf"{ph(c.target)}{sp}*$", re.I) if c.target else None
+        self._threshold = re.compile(rf"{ph(c.threshold)}{sp}*$", re.I) if c.threshold else None
+        self._before_ref = re.compile(rf"{ph(c.not_claim_before)}[ \t\u00a0:：#]*$", re.I) if c.not_claim_before else None
+        self._after_ref = re.compile(rf"{sp}*{ph(c.not_claim_after)}", re.I) if c.not_claim_after else None
+        self._lookback_before = re.compile(
+            rf"{ph(c.lookback_before)}(?:{sp}+[^\W\d_]+){{0,2}}{sp}*$", re.I
+        ) if c.lookback_before else None
+        self._lookback_after = re.compile(rf"{sp}*{ph(c.lookback_after)}", re.I) if c.lookback_after else None
+        self._month_before = re.compile(rf"{ph(list(c.months))}[ \t\u00a0.,]*$", re.I) if c.months else None
+        self._month_after = re.compile(rf"(?:[ \t\u00a0]*(?:st|nd|rd|th)?[ \t\u00a0.,]*){ph(list(c.months))}", re.I) if c.months else None
+        self._counted_after = re.compile(rf"{sp}*{ph(c.counted_after)}") if c.counted_after else None
+        self._streak = re.compile(ph(c.streak), re.I) if c.streak else None
+        #: clause-joining words ("and", "dan"): clause boundaries for the linker
+        # only where a new figure follows ("... email dan 19% ..."): "establish
+        # and apply data dashboards" stays one clause
+        self.clause_words = re.compile(
+            rf"{ph(c.clause_words)}(?=[ \t\u00a0]*(?:[^\W\d_]+[ \t\u00a0]+)?\d)", re.I
+        ) if c.clause_words else None
+
+    # -- which mentions are claims ------------------------------------------
+    def _excluded_spans(self, text: str) -> list[tuple[int, int]]:
+        spans = []
+        for rx in (_ISO_DATE, _DMY_DATE, _TIME, _LIST_NUM):
+            spans.extend((m.start(), m.end()) for m in rx.finditer(text))
+        for m in _PHONE.finditer(text):
+            digits = sum(ch.isdigit() for ch in m.group(0))
+            if digits >= 8 and not re.fullmatch(r"\d{1,3}(?:[ .,]\d{3})+", m.group(0)):
+                spans.append((m.start(), m.end()))
+        return spans
+
+    def is_claim(self, text: str, m: Mention, sent_start: int, excluded) -> bool:
+        if m.unit is None and not m.words and year_value(m) is not None:
+            return False
+        if any(a <= m.start and m.end <= b for a, b in excluded):
+            return False
+        before = text[max(sent_start, m.start - 60):m.start]
+        if self._before_ref is not None and self._before_ref.search(before):
+            return False
+        if self._after_ref is not None and m.unit is None and self._after_ref.match(text, m.end):
+            return False
+        if m.unit is None and self._month_before is not None and self._month_before.search(before):
+            return False
+        if m.unit is None and self._month_after is not None and self._month_after.match(text, m.end):
+            return False
+        if self._threshold is not None and self._threshold.search(before):
+            return False
+        if m.unit == "years" and not (
+            self._streak is not None
+            and (self._streak.search(text, max(sent_start, m.start - 30), m.start)
+                 or self._streak.search(text, m.end, m.end + 30))
+        ):
+            if self._lookback_before is not None and self._lookback_before.search(before):
+                return False
+            if self._lookback_after is not None and self._lookback_after.match(text, m.end):
+                return False
+        if m.words and m.unit is None:
+            if m.value <= 1:
+                return False
+            if not self.spec.spaced and (self._counted_after is None or not self._counted_after.match(text, m.end)):
+                return False
+        return True
+
+    def change_of(self, text: str, m: Mention, sent_start: int, sent_end: int) -> tuple[str, str | None]:
+        """(kind, direction) of a mention from the change words around it."""
+        before = text[max(sent_start, m.start - 80):m.start]
+        if self._target is not None and self._target.search(before):
+            return "level", None
+        if self._change_before is not None:
+            hit = self._change_before.search(before)
+            if hit:
+                return "change", self.cues.direction_of(hit.group("cue"))
+        if self._change_after is not None:
+            hit = self._change_after.match(text, m.end, sent_end)
+            if hit:
+                return "change", self.cues.direction_of(hit.group("cue"))
+        if m.unit == "pp":
+            return "change", None
+        return "level", None
+
+    def find(self, text: str, sents: list[tuple[int, int]] | None = None) -> list[Claim]:
+        """Every claim in ``text``, in text order, with value, unit, kind and
+        direction; metric, period and baseline are left for the linker and the
+        period resolver."""
+        sents = sents if sents is not None else sentences(text)
+        excluded = self._excluded_spans(text)
+        out: list[Claim] = []
+        mentions = parse(text, self.lang)
+        si = 0
+        for m in mentions:
+            while si < len(sents) - 1 and sents[si][1] <= m.start:
+                si += 1
+            s0, s1 = sents[si] if sents else (0, len(text))
+            if not (s0 <= m.start < s1):
+                s0, s1 = m.start, m.end
+            if not self.is_claim(text, m, s0, excluded):
+                continue
+            kind, direction = self.change_of(text, m, s0, s1)
+            unit = {"percent": "percent", "pp": "pp"}.get(m.unit or "", "count")
+            out.append(
+                Claim(
+                    text=m.surface, start=m.start, end=m.end, sentence=(s0, s1), value=m.value,
+                    unit=unit, kind=kind, direction=direction, qualifier=m.qualifier,
+                    precision=m.precision, confidence=0.0,
+                    measure="years" if m.unit == "years" else None,
+                )
+            )
+        return out
+
+
+@lru_cache(maxsize=64)
+def claim_finder(lang: str | None) -> ClaimFinder:
+    return ClaimFinder(lang)

@@ -1,0 +1,100 @@
+"""Per-language cue words around numbers, loaded from ``lang/<code>/cues.yaml``.
+
+Change verbs with their direction, comparison words that turn a year into a
+baseline, thresholds, look-back windows, month names, reference words: all
+data, compiled once into regexes here.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Mapping
+
+from .data import lang_file, load_yaml
+from .errors import Errors
+from .numbers.spec import FALLBACK_LANG, alternation, get_spec
+
+_LISTS = ("threshold", "streak", "not_claim_before", "not_claim_after", "report", "counted_after", "clause_words")
+
+
+@dataclass(frozen=True)
+class LanguageCues:
+    lang: str
+    spaced: bool
+    change_up: tuple[str, ...]
+    change_down: tuple[str, ...]
+    fillers: tuple[str, ...]
+    target: tuple[str, ...]
+    before_year: tuple[str, ...]
+    relative: Mapping[str, int]
+    threshold: tuple[str, ...]
+    lookback_before: tuple[str, ...]
+    lookback_after: tuple[str, ...]
+    streak: tuple[str, ...]
+    not_claim_before: tuple[str, ...]
+    not_claim_after: tuple[str, ...]
+    months: Mapping[str, int]
+    report: tuple[str, ...]
+    counted_after: tuple[str, ...]
+    clause_words: tuple[str, ...]
+    rx: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def direction_of(self, word: str) -> str | None:
+        w = re.sub(r"\s+", " ", word.lower())
+        if w in self._up:
+            return "up"
+        if w in self._down:
+            return "down"
+        return None
+
+    @property
+    def _up(self) -> set[str]:
+        return {re.sub(r"\s+", " ", w.lower()) for w in self.change_up}
+
+    @property
+    def _down(self) -> set[str]:
+        return {re.sub(r"\s+", " ", w.lower()) for w in self.change_down}
+
+    def phrase(self, words) -> str:
+        """A regex for any of ``words`` as whole words (or bare, for unspaced
+        scripts)."""
+        alt = alternation(list(words))
+        if not self.spaced:
+            return f"(?:{alt})"
+        return rf"(?<![^\W_])(?:{alt})(?![^\W_])"
+
+
+def _list(data: Mapping, key: str, source: str) -> tuple[str, ...]:
+    value = data.get(key) or []
+    if not isinstance(value, list):
+        raise ValueError(Errors.E301.format(source=source, field=key, expected="a list"))
+    return tuple(str(v) for v in value)
+
+
+@lru_cache(maxsize=None)
+def get_cues(lang: str | None) -> LanguageCues:
+    """Cues of ``lang`` (languages without a cue file get empty cues)."""
+    code = (lang or FALLBACK_LANG).lower().split("-")[0]
+    path = lang_file(code, "cues.yaml") or lang_file(FALLBACK_LANG, "cues.yaml")
+    assert path is not None
+    data = load_yaml(path) or {}
+    src = str(path)
+    change = data.get("change") or {}
+    comp = data.get("comparison") or {}
+    look = data.get("lookback") or {}
+    cues = LanguageCues(
+        lang=code,
+        spaced=get_spec(code).spaced,
+        change_up=_list(change, "up", src),
+        change_down=_list(change, "down", src),
+        fillers=_list(change, "fillers", src),
+        target=_list(change, "target", src),
+        before_year=_list(comp, "before_year", src),
+        relative={str(k).lower(): int(v) for k, v in (comp.get("relative") or {}).items()},
+        lookback_before=_list(look, "before", src),
+        lookback_after=_list(look, "after", src),
+        months={str(k).lower(): int(v) for k, v in (data.get("months") or {}).items()},
+        **{k: _list(data, k, src) for k in _LISTS},
+    )
+    return cues

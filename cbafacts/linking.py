@@ -1,0 +1,160 @@
+"""Linking claims to ontology metrics.
+
+Each alias of the claim's language found in its sentence proposes the metric
+that declares it; the metric's family (parent and children: the same concept
+as a count, a share, a streak of years) offers the member whose unit fits the
+claim. The nearest plausible alias wins, distance counted in words (or
+characters in unspaced scripts) plus a penalty for every clause boundary and
+every other claim in between. A change with a level figure just before it in
+the same clause group ("41,700 petugas ..., turun 4,79%") takes that level's
+metric. Claims with no plausible alias keep ``metric = None``.
+"""
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+from .claims import claim_finder, clause_bounds, hard_bounds
+from .model import Claim
+from .numbers.spec import alternation, get_spec
+from .ontology.kb import Metric, MetricKB, load_ontology
+
+CLAUSE_PENALTY = 10.0
+CLAIM_PENALTY = 6.0
+MAX_SCORE = 45.0
+_SPACED_TOKEN = re.compile(r"[^\W\d_]+|\d+")
+_UNSPACED_TOKEN = re.compile(r"[^\W_]")
+
+
+@dataclass(frozen=True)
+class AliasHit:
+    start: int
+    end: int
+    metric: str
+
+
+def plausible(metric: Metric, claim: Claim) -> bool:
+    """Whether ``metric`` can be what ``claim`` measures, by unit and range."""
+    years = claim.measure == "years"
+    if claim.kind == "level":
+        if claim.unit == "percent":
+            return metric.unit == "percent" and metric.in_range(claim.value)
+        if claim.unit == "count":
+            if years:
+                return metric.counts == "years" and metric.in_range(claim.value)
+            return metric.unit == "count" and metric.counts != "years" and metric.in_range(claim.value)
+        return False
+    if metric.counts == "years":
+        return claim.unit == "count" and years
+    if claim.unit == "pp":
+        return metric.unit == "percent"
+    if claim.unit == "percent":
+        return metric.unit in ("percent", "count")
+    return metric.unit == "count" and not years
+
+
+class MetricLinker:
+    """Links claims of one language against a :class:`MetricKB`."""
+
+    def __init__(self, kb: MetricKB, lang: str | None) -> None:
+        self.kb = kb
+        self.lang = (lang or "xx").split("-")[0]
+        self.spaced = get_spec(self.lang).spaced
+        aliases = kb.aliases(self.lang)
+        self._alias_ids = aliases
+        if aliases:
+            alt = alternation(list(aliases))
+            pat = rf"(?<![^\W_])(?:{alt})(?![^\W_])" if self.spaced else f"(?:{alt})"
+            self._rx: re.Pattern | None = re.compile(pat, re.IGNORECASE)
+        else:
+            self._rx = None
+        self._tok = _SPACED_TOKEN if self.spaced else _UNSPACED_TOKEN
+        self._clause_words = claim_finder(self.lang).clause_words
+
+    def hits(self, text: str) -> list[AliasHit]:
+        """Alias occurrences in ``text``, in order."""
+        if self._rx is None:
+            return []
+        out = []
+        for m in self._rx.finditer(text):
+            key = re.sub(r"\s+", " ", m.group(0).lower())
+            mid = self._alias_ids.get(key)
+            if mid is not None:
+                out.append(AliasHit(m.start(), m.end(), mid))
+        return out
+
+    def _choose(self, metric_id: str, claim: Claim) -> Metric | None:
+        fam = self.kb.family(metric_id)
+        for m in fam:
+            if plausible(m, claim):
+                return m
+        return None
+
+    def link(self, text: str, claims: list[Claim]) -> list[Claim]:
+        """Return ``claims`` with ``metric`` and ``confidence`` set."""
+        if not claims:
+            return []
+        hits = self.hits(text)
+        starts = [h.start for h in hits]
+        claim_pos = sorted(c.start for c in claims)
+        linked: list[Claim] = []
+        for c in claims:
+            s0, s1 = c.sentence
+            bounds = clause_bounds(text, s0, s1, self._clause_words)
+            best: tuple[float, int, int, Metric] | None = None
+            lo, hi = bisect_left(starts, s0), bisect_right(starts, s1)
+            for h in hits[lo:hi]:
+                if h.end > s1 or (h.start < c.end and c.start < h.end):
+                    continue
+                metric = self._choose(h.metric, c)
+                if metric is None:
+                    continue
+                a, b = (c.end, h.start) if h.start >= c.end else (h.end, c.start)
+                tokens = len(self._tok.findall(text, a, b))
+                clauses = bisect_left(bounds, b) - bisect_left(bounds, a)
+                between = sum(1 for p in claim_pos[bisect_left(claim_pos, a):bisect_left(claim_pos, b)] if p != c.start)
+                score = tokens + CLAUSE_PENALTY * clauses + CLAIM_PENALTY * between
+                key = (score, b - a, h.start, metric)
+                if score <= MAX_SCORE and (best is None or key[:3] < best[:3]):
+                    best = key
+            if best is None:
+                linked.append(replace(c, metric=None, confidence=0.0))
+                continue
+            score = best[0]
+            conf = max(0.3, min(0.99, 0.98 - 0.012 * score))
+            linked.append(replace(c, metric=best[3].id, confidence=conf))
+        return self._inherit_changes(text, linked)
+
+    def _inherit_changes(self, text: str, claims: list[Claim]) -> list[Claim]:
+        """A change right after a level figure in the same clause group is a
+        change of that figure's metric ("41,700 ..., turun 4,79%")."""
+        out = list(claims)
+        for i, c in enumerate(out):
+            if c.kind != "change":
+                continue
+            for j in range(i - 1, -1, -1):
+                lvl = out[j]
+                if lvl.sentence != c.sentence:
+                    break
+                if lvl.kind != "level":
+                    continue
+                if hard_bounds(text, lvl.end, c.start):
+                    break
+                bounds = clause_bounds(text, lvl.end, c.start)
+                if len(bounds) > 2 or lvl.metric is None:
+                    break
+                metric = self.kb[lvl.metric]
+                if not plausible(metric, c):
+                    break
+                conf = round(min(lvl.confidence, 0.95) * (0.95 if not bounds else 0.9), 4)
+                if c.metric is None or conf >= c.confidence or c.metric in {m.id for m in self.kb.family(lvl.metric)}:
+                    out[i] = replace(c, metric=lvl.metric, confidence=conf)
+                break
+        return out
+
+
+@lru_cache(maxsize=64)
+def metric_linker(lang: str | None, kb_path: str | None = None) -> MetricLinker:
+    return MetricLinker(load_ontology(kb_path), lang)
