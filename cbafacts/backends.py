@@ -1,0 +1,107 @@
+"""Backends: what turns an article's text into claims.
+
+A backend only decides how claims are found; every backend returns the same
+:class:`~cbafacts.model.Claim` records. Backends register by name in
+``BACKENDS`` (a catalogue registry, so a package can add one through the
+``cbafacts_backends`` entry point).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+import catalogue
+import spacy
+from spacy.language import Language
+
+from .data import PACKAGE_DIR, load_yaml
+from .errors import Errors
+from .model import Claim
+
+BACKENDS = catalogue.create("cbafacts", "backends", entry_points=True)
+ROUTING_PATH = PACKAGE_DIR / "routing.yaml"
+
+
+class Backend(Protocol):
+    name: str
+
+    def claims(self, text: str, lang: str) -> tuple[list[Claim], str | None]:
+        """Claims of ``text`` and the publication date, if stated."""
+
+
+def blank_pipeline(lang: str) -> Language:
+    """``spacy.blank(lang)``, or the multi-language blank pipeline when spaCy
+    has no such language or it needs a tokenizer that is not installed
+    (Japanese without SudachiPy, Korean without mecab)."""
+    try:
+        return spacy.blank(lang)
+    except Exception:  # noqa: BLE001 - any failure to build means: use "xx"
+        return spacy.blank("xx")
+
+
+@BACKENDS.register("spacy")
+class SpacyBackend:
+    """``spacy.blank(lang)`` (or a trained pipeline named in the routing
+    table) plus the components ``numeric_claims``, ``metric_linker`` and
+    ``period_resolver``."""
+
+    name = "spacy"
+
+    def __init__(self, ontology: str | None = None, models: dict[str, str] | None = None) -> None:
+        self.ontology = ontology
+        self.models = dict(models or {})
+        self._nlps: dict[str, Language] = {}
+
+    def nlp(self, lang: str) -> Language:
+        """The pipeline for ``lang``, built once per backend."""
+        if lang not in self._nlps:
+            self._nlps[lang] = self._build(lang)
+        return self._nlps[lang]
+
+    def _build(self, lang: str) -> Language:
+        model = self.models.get(lang)
+        if model:
+            nlp = spacy.load(model, exclude=["ner", "lemmatizer", "textcat"])
+        else:
+            nlp = blank_pipeline(lang if lang != "und" else "xx")
+        data_lang = "xx" if lang == "und" else lang
+        nlp.add_pipe("numeric_claims", config={"lang": data_lang})
+        nlp.add_pipe("metric_linker", config={"lang": data_lang, "ontology": self.ontology})
+        nlp.add_pipe("period_resolver", config={"lang": data_lang})
+        nlp.max_length = 10**9
+        return nlp
+
+    def claims(self, text: str, lang: str) -> tuple[list[Claim], str | None]:
+        doc = self.nlp(lang)(text)
+        return list(doc._.claims or []), doc._.published
+
+
+@dataclass(frozen=True)
+class Routing:
+    """Language -> backend name, with a default."""
+
+    default: str
+    languages: dict[str, str]
+    models: dict[str, str]
+
+    def backend_for(self, lang: str) -> str:
+        return self.languages.get(lang, self.default)
+
+    @classmethod
+    def load(cls, path: str | None = None) -> "Routing":
+        src = str(path or ROUTING_PATH)
+        data = load_yaml(src) or {}
+        known = sorted(BACKENDS.get_all())
+        default = str(data.get("default", "spacy"))
+        langs = {str(k): str(v) for k, v in (data.get("languages") or {}).items()}
+        for lang, backend in [("default", default), *langs.items()]:
+            if backend not in known:
+                raise ValueError(Errors.E401.format(source=src, backend=backend, lang=lang, known=known))
+        return cls(default, langs, {str(k): str(v) for k, v in (data.get("spacy_models") or {}).items()})
+
+
+def get_backend(name: str, **kwargs) -> Backend:
+    known = sorted(BACKENDS.get_all())
+    if name not in known:
+        raise ValueError(Errors.E402.format(backend=name, known=known))
+    return BACKENDS.get(name)(**kwargs)

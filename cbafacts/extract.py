@@ -1,0 +1,104 @@
+"""The Python API: ``Extractor().extract(text)`` and ``extract_many(records)``."""
+from __future__ import annotations
+
+from typing import Any, Iterable, Iterator, Mapping
+
+from .backends import Backend, Routing, get_backend
+from .detect import detect_language, normalize_code
+from .io import InputError
+from .model import ArticleError, ArticleResult, InputArticle
+
+
+class Extractor:
+    """Reads articles into claims, routing each language to its backend.
+
+    routing (str | None): path of a routing table (default: the packaged
+        ``routing.yaml``).
+    backend (str | None): force one backend for every language.
+    ontology (str | None): path of an ontology file (default: packaged).
+    max_chars (int): longer texts get a ``too_large`` error record.
+
+    Example:
+        >>> ex = Extractor()
+        >>> res = ex.extract("In 2024, 37 banks renamed ...", id="a1")
+        >>> [c.value for c in res.claims]
+    """
+
+    def __init__(self, *, routing: str | None = None, backend: str | None = None,
+                 ontology: str | None = None, max_chars: int = 5_000_000) -> None:
+        self.routing = Routing.load(routing)
+        self.forced_backend = backend
+        if backend is not None:
+            get_backend(backend, ontology=ontology)  # validate the name early
+        self.ontology = ontology
+        self.max_chars = max_chars
+        self._backends: dict[str, Backend] = {}
+
+    def backend(self, name: str) -> Backend:
+        if name not in self._backends:
+            kwargs: dict[str, Any] = {"ontology": self.ontology}
+            if name == "spacy":
+                kwargs["models"] = self.routing.models
+            self._backends[name] = get_backend(name, **kwargs)
+        return self._backends[name]
+
+    def extract(self, text: str, id: str = "doc", *, lang: str | None = None,
+                source: str | None = None, meta: Mapping[str, Any] | None = None) -> ArticleResult:
+        """Extract the claims of one article.
+
+        text (str): the article text; offsets of claims index into it.
+        id (str): the article id carried into the result.
+        lang (str | None): ISO 639-1 code; detected when None.
+        RETURNS (ArticleResult): the article's record; problems become an
+            error record, never an exception.
+        """
+        if not isinstance(text, str):
+            return _error(id, source, "missing_text", f"text of {id!r} is {type(text).__name__}, not a string", meta)
+        if not text.strip():
+            return _error(id, source, "empty", f"article {id!r} has no text", meta)
+        if len(text) > self.max_chars:
+            return _error(id, source, "too_large",
+                          f"article {id!r} has {len(text)} characters; the limit is {self.max_chars}", meta)
+        try:
+            if lang:
+                code, conf = normalize_code(lang), 1.0
+            else:
+                code, conf = detect_language(text)
+            name = self.forced_backend or self.routing.backend_for(code)
+            claims, published = self.backend(name).claims(text, code)
+        except Exception as exc:  # noqa: BLE001 - one article never stops a batch
+            return _error(id, source, "internal", f"{type(exc).__name__}: {exc}", meta)
+        return ArticleResult(
+            id=id, source=source, text=text, lang=code, lang_confidence=conf, backend=name,
+            published=published, claims=tuple(claims), error=None, meta=meta,
+        )
+
+    def extract_many(self, records: Iterable[Any]) -> Iterator[ArticleResult]:
+        """Extract a stream of articles, lazily and in order.
+
+        records: ``InputArticle`` / ``InputError`` (from
+            :func:`cbafacts.io.iter_articles`), dicts ``{"id", "text", "lang"}``
+            (other keys go to ``meta``), or plain strings (ids "0", "1", ...).
+        YIELDS (ArticleResult): one result per record.
+        """
+        for i, rec in enumerate(records):
+            if isinstance(rec, InputError):
+                yield ArticleResult(id=rec.id, source=rec.source, error=rec.error)
+            elif isinstance(rec, InputArticle):
+                yield self.extract(rec.text, rec.id, lang=rec.lang, source=rec.source, meta=rec.meta)
+            elif isinstance(rec, str):
+                yield self.extract(rec, str(i))
+            elif isinstance(rec, Mapping):
+                rid = str(rec.get("id", i))
+                meta = {k: v for k, v in rec.items() if k not in ("id", "text", "lang")} or None
+                if "text" not in rec:
+                    yield _error(rid, None, "missing_text", f"record {rid!r} has no 'text'", meta)
+                    continue
+                yield self.extract(rec["text"], rid, lang=rec.get("lang"), source=rec.get("source"), meta=meta)
+            else:
+                yield _error(str(i), None, "missing_text", f"record {i} is a {type(rec).__name__}", None)
+
+
+def _error(id: str, source: str | None, type_: str, message: str,
+           meta: Mapping[str, Any] | None) -> ArticleResult:
+    return ArticleResult(id=id, source=source, error=ArticleError(type_, message), meta=meta)

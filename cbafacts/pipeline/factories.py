@@ -1,0 +1,137 @@
+"""The spaCy components and their factories.
+
+Each component is thin: the work is done by the shared, backend-neutral
+modules (:mod:`cbafacts.claims`, :mod:`cbafacts.linking`,
+:mod:`cbafacts.periods`). The exact claims live in ``doc._.claims`` (offsets
+in code points, ``doc.text[c.start:c.end] == c.text``); ``doc.spans[key]``
+holds the same claims as token spans (expanded to token boundaries where a
+tokenizer cuts inside a number) with ``span._.claim`` and its attributes.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable
+
+import srsly
+from spacy.language import Language
+from spacy.tokens import Doc, SpanGroup
+from spacy.util import ensure_path
+
+from ..claims import claim_finder, sentences
+from ..linking import MetricLinker
+from ..model import Claim
+from ..ontology.kb import MetricKB, load_ontology
+from ..periods import period_resolver
+
+
+def _data_lang(nlp: Language, lang: str | None) -> str:
+    return (lang or nlp.lang or "xx").split("-")[0]
+
+
+def set_claims(doc: Doc, claims: Iterable[Claim], key: str) -> None:
+    """Store ``claims`` on the doc: ``doc._.claims`` and ``doc.spans[key]``."""
+    claims = list(claims)
+    doc._.claims = claims
+    spans = []
+    for c in claims:
+        span = doc.char_span(c.start, c.end, label=c.metric or "CLAIM", alignment_mode="expand")
+        if span is None:
+            continue
+        span._.claim = c
+        spans.append(span)
+    doc.spans[key] = SpanGroup(doc, name=key, spans=spans)
+
+
+class NumericClaims:
+    """Finds numeric claims (value, unit, kind, direction) in a doc.
+
+    DOCS: README.md, "spaCy components".
+    """
+
+    def __init__(self, nlp: Language, name: str = "numeric_claims", *, lang: str | None = None,
+                 spans_key: str = "claims") -> None:
+        self.name = name
+        self.lang = _data_lang(nlp, lang)
+        self.spans_key = spans_key
+        self._finder = claim_finder(self.lang)
+
+    def __call__(self, doc: Doc) -> Doc:
+        claims = self._finder.find(doc.text, sentences(doc.text))
+        set_claims(doc, claims, self.spans_key)
+        doc._.published = period_resolver(self.lang).published(doc.text)
+        return doc
+
+
+class MetricLinkerComponent:
+    """Links ``doc._.claims`` to ontology metrics. The ontology is saved with
+    the pipeline (``to_disk``), so a loaded pipeline links the same way."""
+
+    def __init__(self, nlp: Language, name: str = "metric_linker", *, lang: str | None = None,
+                 ontology: str | None = None, spans_key: str = "claims") -> None:
+        self.name = name
+        self.lang = _data_lang(nlp, lang)
+        self.spans_key = spans_key
+        self.kb: MetricKB = load_ontology(ontology)
+        self._linker = MetricLinker(self.kb, self.lang)
+
+    def __call__(self, doc: Doc) -> Doc:
+        claims = doc._.claims or []
+        set_claims(doc, self._linker.link(doc.text, claims), self.spans_key)
+        return doc
+
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        path = ensure_path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        srsly.write_json(path / "ontology.json", self.kb.to_dict())
+
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> "MetricLinkerComponent":
+        path = ensure_path(path)
+        self.kb = MetricKB.from_dict(srsly.read_json(path / "ontology.json"), source=str(path))
+        self._linker = MetricLinker(self.kb, self.lang)
+        return self
+
+
+class PeriodResolverComponent:
+    """Sets the period of every claim and the baseline of every change."""
+
+    def __init__(self, nlp: Language, name: str = "period_resolver", *, lang: str | None = None,
+                 spans_key: str = "claims") -> None:
+        self.name = name
+        self.lang = _data_lang(nlp, lang)
+        self.spans_key = spans_key
+        self._resolver = period_resolver(self.lang)
+
+    def __call__(self, doc: Doc) -> Doc:
+        claims = doc._.claims or []
+        set_claims(doc, self._resolver.resolve(doc.text, claims), self.spans_key)
+        return doc
+
+
+@Language.factory(
+    "numeric_claims",
+    assigns=["doc.spans", "doc._.claims"],
+    default_config={"lang": None, "spans_key": "claims"},
+)
+def make_numeric_claims(nlp: Language, name: str, lang: str | None, spans_key: str) -> NumericClaims:
+    return NumericClaims(nlp, name, lang=lang, spans_key=spans_key)
+
+
+@Language.factory(
+    "metric_linker",
+    assigns=["doc.spans", "doc._.claims"],
+    requires=["doc._.claims"],
+    default_config={"lang": None, "ontology": None, "spans_key": "claims"},
+)
+def make_metric_linker(nlp: Language, name: str, lang: str | None, ontology: str | None,
+                       spans_key: str) -> MetricLinkerComponent:
+    return MetricLinkerComponent(nlp, name, lang=lang, ontology=ontology, spans_key=spans_key)
+
+
+@Language.factory(
+    "period_resolver",
+    assigns=["doc.spans", "doc._.claims"],
+    requires=["doc._.claims"],
+    default_config={"lang": None, "spans_key": "claims"},
+)
+def make_period_resolver(nlp: Language, name: str, lang: str | None, spans_key: str) -> PeriodResolverComponent:
+    return PeriodResolverComponent(nlp, name, lang=lang, spans_key=spans_key)
