@@ -19,7 +19,10 @@ from .numbers import parse
 from .numbers.spec import get_spec
 
 _SENT_END = re.compile(r"(?:[.!?]+[\"'”’)\]」』]*(?=\s|$))|[。！？!?]+[\"'”’)\]」』]*|\n+")
-_CLAUSE = re.compile(r"[;；](?!\d)|[,，、:：](?=\s|\D)(?<!\d[,:](?=\d))")
+# "Aug. 7", "No. 5", "approx. five": a period that ends an abbreviation
+_ABBREV_END = re.compile(r"(?:^|[\s(])(?:[A-Z][a-z]{0,3}|[a-z]{1,2}|[A-Z](?:\.[A-Z])+)\.$")
+_NEXT_LOWER_OR_DIGIT = re.compile(r"[ \t\u00a0]+(?:\d|[a-z])")
+_CLAUSE = re.compile(r"[;；,，、:：]")
 _HARD = re.compile(r"[;；]")
 _ISO_DATE = re.compile(r"(?<!\d)(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})(?:日|号)?(?!\d)")
 _DMY_DATE = re.compile(r"(?<!\d)\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}(?!\d)")
@@ -43,6 +46,10 @@ def sentences(text: str) -> list[tuple[int, int]]:
     spans = []
     pos = 0
     for m in _SENT_END.finditer(text):
+        if m.group(0) == "." and _ABBREV_END.search(text, max(0, m.start() - 6), m.end()):
+            nxt = _NEXT_LOWER_OR_DIGIT.match(text, m.end())
+            if nxt:
+                continue
         end = m.end() if not m.group(0).startswith("\n") else m.start()
         _add_span(text, pos, end, spans)
         pos = m.end()
@@ -139,7 +146,8 @@ class ClaimFinder:
             return False
         if any(a <= m.start and m.end <= b for a, b in excluded):
             return False
-        before = text[max(sent_start, m.start - 60):m.start]
+        line_start = text.rfind("\n", 0, m.start) + 1
+        before = text[max(line_start, m.start - 60):m.start]
         if self._before_ref is not None and self._before_ref.search(before):
             return False
         if self._after_ref is not None and m.unit is None and self._after_ref.match(text, m.end):

@@ -131,7 +131,7 @@ def summary_table(report: CrossValReport) -> str:
 
 
 def cmd_crossval(args: argparse.Namespace) -> int:
-    report = cross_validate(read_results(args.inputs), ontology_units=load_ontology().units())
+    report = cross_validate(read_results(args.inputs))
     text = json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n"
     if args.output and args.output != "-":
         Path(args.output).parent.mkdir(parents=True, exist_ok=True)

@@ -836,8 +836,9 @@ def cross_validate(
         results, as objects or as the JSON records of ``formats.md``; error
         records are skipped.
     ontology_units (Mapping[str, str] | None): metric id -> ``percent`` or
-        ``count``. A metric missing here is a percent metric when any level
-        claim linked to it is written in percent, else a count metric.
+        ``count``; default: the units of the packaged ontology. A metric
+        missing here is a percent metric when any level claim linked to it
+        is written in percent, else a count metric.
     RETURNS (CrossValReport): the report; its ``to_dict()`` does not depend
         on the order of ``results``.
     """
@@ -849,6 +850,10 @@ def cross_validate(
             skipped += 1
         else:
             articles.append(res)
+    if ontology_units is None:
+        from .ontology.kb import load_ontology
+
+        ontology_units = load_ontology().units()
     units = _metric_units(articles, ontology_units)
 
     # levels per (metric, period), all articles, and per article

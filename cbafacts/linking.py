@@ -125,11 +125,12 @@ class MetricLinker:
             score = best[0]
             conf = max(0.3, min(0.99, 0.98 - 0.012 * score))
             linked.append(replace(c, metric=best[3].id, confidence=conf))
-        return self._inherit_changes(text, linked)
+        return self._inherit_changes(text, linked, hits)
 
-    def _inherit_changes(self, text: str, claims: list[Claim]) -> list[Claim]:
-        """A change right after a level figure in the same clause group is a
-        change of that figure's metric ("41,700 ..., turun 4,79%")."""
+    def _inherit_changes(self, text: str, claims: list[Claim], hits: list[AliasHit]) -> list[Claim]:
+        """A change right after a level figure, in the same clause group and
+        with no other metric named in between, is a change of that figure's
+        metric ("41,700 petugas ..., turun 4,79%"; "94.18%，较上年提升1.3个百分点")."""
         out = list(claims)
         for i, c in enumerate(out):
             if c.kind != "change":
@@ -140,17 +141,17 @@ class MetricLinker:
                     break
                 if lvl.kind != "level":
                     continue
-                if hard_bounds(text, lvl.end, c.start):
+                if lvl.metric is None or hard_bounds(text, lvl.end, c.start):
                     break
-                bounds = clause_bounds(text, lvl.end, c.start)
-                if len(bounds) > 2 or lvl.metric is None:
-                    break
-                metric = self.kb[lvl.metric]
-                if not plausible(metric, c):
+                bounds = clause_bounds(text, lvl.end, c.start, self._clause_words)
+                family = {m.id for m in self.kb.family(lvl.metric)}
+                named_between = any(
+                    lvl.end <= h.start and h.end <= c.start and h.metric not in family for h in hits
+                )
+                if len(bounds) > 2 or named_between or not plausible(self.kb[lvl.metric], c):
                     break
                 conf = round(min(lvl.confidence, 0.95) * (0.95 if not bounds else 0.9), 4)
-                if c.metric is None or conf >= c.confidence or c.metric in {m.id for m in self.kb.family(lvl.metric)}:
-                    out[i] = replace(c, metric=lvl.metric, confidence=conf)
+                out[i] = replace(c, metric=lvl.metric, confidence=conf)
                 break
         return out
 

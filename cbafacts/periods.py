@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from .claims import _DMY_DATE, _ISO_DATE, _YEAR
+from .claims import _DMY_DATE, _ISO_DATE, _YEAR, claim_finder, clause_bounds
 from .cues import LanguageCues, get_cues
 from .model import Claim
 
@@ -32,6 +32,7 @@ class PeriodResolver:
 
     def __init__(self, lang: str | None) -> None:
         self.cues: LanguageCues = get_cues(lang)
+        self._clause_words = claim_finder(lang).clause_words
         c = self.cues
         sp = r"[ \t\u00a0\u202f]"
         self._before_year = re.compile(
@@ -129,7 +130,12 @@ class PeriodResolver:
             periods = [y for y in in_sent if y.role == "period"]
             before = [y for y in periods if y.end <= c.start]
             after = [y for y in periods if y.start >= c.end]
-            if before:
+            own = [y for y in periods if not clause_bounds(text, min(y.end, c.end), max(y.start, c.start),
+                                                            self._clause_words)]
+            if own:
+                # a year in the figure's own clause: the nearest one
+                period = min(own, key=lambda y: (min(abs(y.start - c.end), abs(c.start - y.end)), y.start)).year
+            elif before:
                 period = before[-1].year
             elif after:
                 period = after[0].year

@@ -86,10 +86,12 @@ def _regexes(spec: LocaleNumberSpec) -> dict[str, re.Pattern]:
         "pct_before": re.compile(rf"(?:{alternation(spec.percent_before)}){_HSPACE}*$", flags),
         "duration": re.compile(rf"{_HSPACE}*(?:{alternation(list(spec.duration_after))})", flags),
         "qual": re.compile(rf"(?:{alternation(list(spec.qualifiers))}){_HSPACE}*$", flags),
+        # percent and point phrases that contain number words ("百分之", "个百分点"):
+        # their characters must not start numbers of their own
         "mask": re.compile(
             alternation(
                 [p for p in (*spec.percent_before, *spec.points_after, *spec.percent_after)
-                 if any(spec.word(ch) for ch in p) or any(spec.word(w) for w in p.split())]
+                 if any(_is_numeral(spec, ch) for ch in p) or any(_is_numeral(spec, w) for w in p.split())]
             ),
             flags,
         ),
@@ -100,6 +102,11 @@ def _regexes(spec: LocaleNumberSpec) -> dict[str, re.Pattern]:
     }
     spec.regexes.update(rx)
     return spec.regexes
+
+
+def _is_numeral(spec: LocaleNumberSpec, word: str) -> bool:
+    hit = spec.word(word)
+    return hit is not None and hit[0] in ("unit", "mult", "scale", "add")
 
 
 def _digit_value(s: str) -> str:
@@ -236,11 +243,18 @@ class _Builder:
         self.prev: str | None = None
         self.words = False
         self.after_conn = False
+        #: digits read after a decimal word ("九十四点一八", "one point five")
+        self.frac: str | None = None
+        self.point_end = 0
 
     def flush(self) -> None:
         if self.start is not None and (self.has_u or self.seg or self.total):
             value = self.total + self.seg + self.u
-            self.done.append((self.start, self.end, value, self.prec, self.words))
+            end, prec = self.end, self.prec
+            if self.frac:
+                value += Decimal(f"0.{self.frac}")
+                prec = Decimal(1).scaleb(-len(self.frac))
+            self.done.append((self.start, end, value, prec, self.words))
         self._reset()
 
     def _begin(self, it: _Item) -> None:
@@ -249,6 +263,25 @@ class _Builder:
 
     def add(self, it: _Item) -> None:
         role = it.role
+        if self.frac is not None:
+            if role == "unit" and it.value < 10 and it.start - self.point_end <= 1:
+                self.frac += str(int(it.value))
+                self.end = self.point_end = it.end
+                return
+            if self.frac and role in ("scale", "scale_abbr"):
+                # "三点五亿", "one point five million": the scale multiplies the decimal
+                self.u += Decimal(f"0.{self.frac}")
+                self.prec = Decimal(1).scaleb(-len(self.frac))
+                self.has_u, self.frac, self.prev = True, None, "num"
+            else:
+                self.flush()
+        if role == "point":
+            if self.start is not None and self.last_scale is None and self.prev in ("unit", "mult"):
+                self.frac = ""
+                self.point_end = it.end
+            else:
+                self.flush()
+            return
         if role == "conn":
             self.after_conn = self.start is not None
             return

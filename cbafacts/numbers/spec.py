@@ -92,6 +92,8 @@ def spec_from_dict(lang: str, data: Mapping, *, source: str = "<dict>") -> Local
         key = str(surface) if _has_upper(str(surface)) else str(surface).lower()
         if key not in words:
             words[key] = ("scale_abbr", value)
+    for surface in data.get("decimal_words") or ():
+        words[str(surface).lower()] = ("point", Decimal(0))
     quals = {}
     for phrase, q in (data.get("qualifiers") or {}).items():
         if q not in _QUALIFIERS:

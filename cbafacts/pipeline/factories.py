@@ -9,6 +9,7 @@ tokenizer cuts inside a number) with ``span._.claim`` and its attributes.
 """
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from pathlib import Path
 from typing import Iterable
 
@@ -32,11 +33,17 @@ def set_claims(doc: Doc, claims: Iterable[Claim], key: str) -> None:
     """Store ``claims`` on the doc: ``doc._.claims`` and ``doc.spans[key]``."""
     claims = list(claims)
     doc._.claims = claims
+    starts = [t.idx for t in doc]
+    ends = [t.idx + len(t) for t in doc]
     spans = []
     for c in claims:
-        span = doc.char_span(c.start, c.end, label=c.metric or "CLAIM", alignment_mode="expand")
-        if span is None:
+        # the tokens overlapping [start, end): spaCy's alignment_mode="expand"
+        i = bisect_right(ends, c.start)
+        j = bisect_left(starts, c.end)
+        if i >= j:
             continue
+        span = doc[i:j]
+        span.label_ = c.metric or "CLAIM"
         span._.claim = c
         spans.append(span)
     doc.spans[key] = SpanGroup(doc, name=key, spans=spans)
