@@ -28,7 +28,7 @@ _ISO_DATE = re.compile(r"(?<!\d)(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})(?:日|
 _DMY_DATE = re.compile(r"(?<!\d)\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}(?!\d)")
 _TIME = re.compile(r"(?<!\d)\d{1,2}[:：]\d{2}(?:[:：]\d{2})?(?!\d)")
 _PHONE = re.compile(
-    r"(?<![\w.,])(?:\+\d{1,3}[\s\-.]?)?(?:\(\d{2,5}\)[\s\-.]?)?\d{2,5}(?:[\s\-.]\d{2,5}){1,4}(?![\w])"
+    r"(?<![0-9A-Za-z.,])(?:\+\d{1,3}[\s\-.]?)?(?:\(\d{2,5}\)[\s\-.]?)?\d{2,5}(?:[\s\-.]\d{2,5}){1,4}(?![0-9A-Za-z])"
 )
 _LIST_NUM = re.compile(r"(?m)^[ \t]*(?:\(?\d{1,3}[.)．、](?=\s|\D)|\(\d{1,3}\))")
 _YEAR = re.compile(r"(?<![\d.,])(1[89]\d\d|20\d\d|21\d\d)(?![\d.,]\d)")
@@ -215,7 +215,7 @@ class ClaimFinder:
                     text=m.surface, start=m.start, end=m.end, sentence=(s0, s1), value=m.value,
                     unit=unit, kind=kind, direction=direction, qualifier=m.qualifier,
                     precision=m.precision, confidence=0.0,
-                    measure="years" if m.unit == "years" else None,
+                    measure="years" if m.unit == "years" else None, value_max=m.value_max,
                 )
             )
         return out

@@ -76,6 +76,8 @@ class Claim:
     precision: float = 1.0
     #: what a count measures when the text says so ("four years" -> "years")
     measure: str | None = None
+    #: upper end when the figure is a range ("3-5%": value 3, value_max 5)
+    value_max: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d = {
@@ -96,6 +98,8 @@ class Claim:
         }
         if self.measure is not None:
             d["measure"] = self.measure
+        if self.value_max is not None:
+            d["value_max"] = float(self.value_max)
         return d
 
     @classmethod
@@ -117,6 +121,7 @@ class Claim:
             qualifier=d.get("qualifier"),
             precision=float(d["precision"]) if d.get("precision") is not None else precision_of(d["text"]),
             measure=d.get("measure"),
+            value_max=None if d.get("value_max") is None else float(d["value_max"]),
         )
 
 

@@ -49,10 +49,17 @@ class _Item:
 def _regexes(spec: LocaleNumberSpec) -> dict[str, re.Pattern]:
     if spec.regexes:
         return spec.regexes
-    seps = "".join(re.escape(s) for s in _SEP_MAP if s.strip())
+    # separators this locale writes between digit groups: "." and "," everywhere,
+    # the rest ("、", "，", "'", spaces) only where numbers.yaml lists them
+    known = {".", ",", "٫", "٬", spec.decimal, *spec.group, *spec.ambiguous_group}
+    seps = "".join(re.escape(s) for s in _SEP_MAP if s.strip() and s in known)
+    spaces = "".join(s for s in (" ", "\u00a0", "\u202f") if s in known)
+    space_group = rf"|[{spaces}](?=\d{{3}}(?!\d))\d{{3}}" if spaces else ""
+    # full-width "．" and "，" separate full-width digits ("９２．８８％", "１，１２３");
+    # between ASCII digits they are punctuation ("37，31" is a list)
     digits = (
         rf"(?:(?<![\w.,]){'[-−]'})?\d+"
-        rf"(?:[{seps}](?=\d)\d+|[ \u00a0\u202f](?=\d{{3}}(?!\d))\d{{3}})*"
+        rf"(?:[{seps}](?=\d)\d+|(?<=[０-９])[．，](?=[０-９])[０-９]+{space_group})*"
     )
     words = alternation(list(spec.words))
     if spec.spaced and not spec.compound:
@@ -86,12 +93,17 @@ def _regexes(spec: LocaleNumberSpec) -> dict[str, re.Pattern]:
         "pct_before": re.compile(rf"(?:{alternation(spec.percent_before)}){_HSPACE}*$", flags),
         "duration": re.compile(rf"{_HSPACE}*(?:{alternation(list(spec.duration_after))})", flags),
         "qual": re.compile(rf"(?:{alternation(list(spec.qualifiers))}){_HSPACE}*$", flags),
+        "qual_after": re.compile(rf"{_HSPACE}*(?:{alternation(list(spec.qualifiers_after))})", flags),
+        "range": re.compile(rf"{_HSPACE}*(?:{alternation(spec.range_words)}){_HSPACE}*", flags)
+        if spec.range_words else None,
+        "glued": re.compile(rf"(?:{alternation(spec.glued_prefixes)})$") if spec.glued_prefixes else None,
         # percent and point phrases that contain number words ("百分之", "个百分点"):
         # their characters must not start numbers of their own
         "mask": re.compile(
             alternation(
                 [p for p in (*spec.percent_before, *spec.points_after, *spec.percent_after)
                  if any(_is_numeral(spec, ch) for ch in p) or any(_is_numeral(spec, w) for w in p.split())]
+                + list(spec.not_numbers)
             ),
             flags,
         ),
@@ -226,8 +238,9 @@ class _Builder:
     """Folds a sequence of items into numbers, starting a new number wherever
     the grammar says the last one ended ("2024 37" is two numbers)."""
 
-    def __init__(self) -> None:
+    def __init__(self, digitwise: bool = False) -> None:
         self.done: list[tuple[int, int, Decimal, Decimal, bool]] = []
+        self.digitwise = digitwise
         self._reset()
 
     def _reset(self) -> None:
@@ -246,6 +259,8 @@ class _Builder:
         #: digits read after a decimal word ("九十四点一八", "one point five")
         self.frac: str | None = None
         self.point_end = 0
+        #: digits read one word each so far ("二〇二四"), 0 when not in such a run
+        self.ndigits = 0
 
     def flush(self) -> None:
         if self.start is not None and (self.has_u or self.seg or self.total):
@@ -297,6 +312,13 @@ class _Builder:
             if it.value == 0 and self.prev in ("mult", "scale") and not self.has_u:
                 self.end = it.end  # a placeholder zero: "一百零五", "三千零二"
                 return
+            if (self.digitwise and self.prev == "unit" and self.has_u and self.ndigits
+                    and it.value < 10 and not self.seg and not self.total):
+                # digit by digit: 二〇二四 = 2024
+                self.u = self.u * 10 + it.value
+                self.ndigits += 1
+                self.end, self.prev = it.end, "unit"
+                return
             if self.start is not None and self.has_u:
                 joinable = self.prev == "unit" and (
                     self.after_conn or (self.u > it.value and self.u % 10 == 0 and self.u < 100)
@@ -307,12 +329,14 @@ class _Builder:
                     self.flush()
                     self._begin(it)
                     self.u = it.value
+                    self.ndigits = 1 if it.value < 10 else 0
             else:
                 limit = self.last_mult or self.last_scale
                 if self.start is not None and limit is not None and it.value >= limit:
                     self.flush()
                 self._begin(it)
                 self.u = it.value
+                self.ndigits = 1 if it.value < 10 and not self.seg and not self.total else 0
             self.has_u, self.words, self.prec = True, True, Decimal(1)
         elif role == "add":
             if self.prev == "unit" and self.has_u and self.u < 10:
@@ -336,6 +360,13 @@ class _Builder:
             if self.start is None or (role == "scale_abbr" and self.prev != "num"):
                 self.flush()
                 self.prev = None
+                return
+            if self.prev == "scale" and not self.has_u and not self.seg:
+                # stacked scales: 万亿 = 10^4 * 10^8, "thousand million"
+                self.total *= it.value
+                self.prec *= it.value
+                self.last_scale = max(self.last_scale or it.value, it.value)
+                self.end = it.end
                 return
             group = self.seg + self.u
             if group == 0:
@@ -372,7 +403,7 @@ def parse(text: str, lang: str | None = None) -> list[Mention]:
     mentions: list[Mention] = []
     last_end = 0
     for run in rx["run"].finditer(text):
-        builder = _Builder()
+        builder = _Builder(spec.digit_sequences)
         for it in _items(text, run.start(), run.end(), spec, rx, masked):
             builder.add(it)
         builder.flush()
@@ -381,7 +412,28 @@ def parse(text: str, lang: str | None = None) -> list[Mention]:
             if m is not None and m.start >= last_end:
                 mentions.append(m)
                 last_end = m.end
-    return mentions
+    return _join_ranges(text, mentions, rx) if rx["range"] is not None else mentions
+
+
+def _join_ranges(text: str, mentions: list[Mention], rx: dict) -> list[Mention]:
+    """Join "3-5%", "3 hingga 5 persen", "3至5%" into one mention: value 3,
+    value_max 5, the unit written once at the end."""
+    out: list[Mention] = []
+    for m in mentions:
+        prev = out[-1] if out else None
+        if (
+            prev is not None and m.unit is not None and prev.unit is None
+            and prev.value_max is None and prev.value < m.value
+            and (j := rx["range"].fullmatch(text, prev.end, m.start)) is not None
+        ):
+            out[-1] = Mention(
+                start=prev.start, end=m.end, value=prev.value, unit=m.unit,
+                qualifier=prev.qualifier or m.qualifier, precision=min(prev.precision, m.precision),
+                surface=text[prev.start:m.end], words=prev.words and m.words, value_max=m.value,
+            )
+        else:
+            out.append(m)
+    return out
 
 
 def _finish(
@@ -389,8 +441,12 @@ def _finish(
     spec: LocaleNumberSpec, rx: dict,
 ) -> Mention | None:
     """Attach units, qualifiers and boundaries to a resolved number."""
-    if start > 0 and (_is_spaced_letter(text[start - 1]) or (text[start - 1].isdigit())):
-        return None
+    if start > 0 and (_is_spaced_letter(text[start - 1]) or text[start - 1].isdigit()):
+        # glued to a word: an identifier ("A4"), unless a currency sign ("Rp3,2 triliun")
+        if rx["glued"] is None or not rx["glued"].search(text, max(0, start - 8), start):
+            return None
+    if start > 1 and text[start - 1] in "-‐" and _is_spaced_letter(text[start - 2]):
+        return None  # "COVID-19"
     if rx["ord_prefix"] is not None and rx["ord_prefix"].search(text, 0, start):
         return None
     if rx["ordinal"] is not None and not words and rx["ordinal"].match(text, end):
@@ -412,12 +468,15 @@ def _finish(
                 if m and m.end() > end and not (end < len(text) and m.end() < len(text)
                                                 and spec.spaced and _is_spaced_letter(text[m.end()])):
                     unit, end = "years", m.end()
-    if end < len(text) and _is_spaced_letter(text[end]) and spec.spaced:
-        return None
+    if end < len(text) and _is_spaced_letter(text[end]):
+        return None  # "5G", "2nd"
     qualifier = None
+    q = rx["qual_after"].match(text, end)
+    if q and q.end() > end:
+        qualifier = spec.qualifiers_after.get(re.sub(r"\s+", " ", text[end:q.end()].strip().lower()))
     q = rx["qual"].search(text, max(0, start - 24), start)
     if q and q.end() == start and (not spec.spaced or q.start() == 0 or not text[q.start() - 1].isalnum()):
-        qualifier = spec.qualifiers.get(re.sub(r"\s+", " ", q.group(0).strip().lower()))
+        qualifier = spec.qualifiers.get(re.sub(r"\s+", " ", q.group(0).strip().lower())) or qualifier
     try:
         fval = float(value)
         fprec = float(prec)

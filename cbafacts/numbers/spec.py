@@ -48,6 +48,16 @@ class LocaleNumberSpec:
     words: Mapping[str, tuple[str, Decimal]]
     qualifiers: Mapping[str, str]
     decimal_words: tuple[str, ...] = ()
+    #: words that contain numerals but are not numbers ("十分", "一些", "satu-satunya")
+    not_numbers: tuple[str, ...] = ()
+    #: qualifiers written after the number ("40%以上", "40%左右")
+    qualifiers_after: Mapping[str, str] = field(default_factory=dict)
+    #: currency and similar prefixes that may be glued to digits ("Rp3,2 triliun", "RMB4.2 billion")
+    glued_prefixes: tuple[str, ...] = ()
+    #: a run of single digits written as words is one number read digit by digit ("二〇二四")
+    digit_sequences: bool = False
+    #: words and dashes joining the two ends of a range ("3-5%", "3 hingga 5 persen")
+    range_words: tuple[str, ...] = ()
     regexes: dict = field(default_factory=dict, compare=False, repr=False)
 
     def word(self, surface: str) -> tuple[str, Decimal] | None:
@@ -94,11 +104,12 @@ def spec_from_dict(lang: str, data: Mapping, *, source: str = "<dict>") -> Local
             words[key] = ("scale_abbr", value)
     for surface in data.get("decimal_words") or ():
         words[str(surface).lower()] = ("point", Decimal(0))
-    quals = {}
-    for phrase, q in (data.get("qualifiers") or {}).items():
-        if q not in _QUALIFIERS:
-            raise ValueError(Errors.E103.format(q=q, phrase=phrase, source=source, allowed=sorted(_QUALIFIERS)))
-        quals[str(phrase).lower()] = q
+    quals, quals_after = {}, {}
+    for key, target in (("qualifiers", quals), ("qualifiers_after", quals_after)):
+        for phrase, q in (data.get(key) or {}).items():
+            if q not in _QUALIFIERS:
+                raise ValueError(Errors.E103.format(q=q, phrase=phrase, source=source, allowed=sorted(_QUALIFIERS)))
+            target[str(phrase).lower()] = q
     percent = data.get("percent") or {}
     points = data.get("points") or {}
     duration = data.get("duration") or {}
@@ -123,6 +134,11 @@ def spec_from_dict(lang: str, data: Mapping, *, source: str = "<dict>") -> Local
         words=words,
         qualifiers=quals,
         decimal_words=tuple(data.get("decimal_words") or ()),
+        not_numbers=tuple(str(w) for w in data.get("not_numbers") or ()),
+        qualifiers_after=quals_after,
+        glued_prefixes=tuple(str(w) for w in data.get("glued_prefixes") or ()),
+        digit_sequences=bool(data.get("digit_sequences", False)),
+        range_words=tuple(str(w) for w in data.get("range_words") or ()),
     )
 
 

@@ -78,10 +78,21 @@ class MetricLinkerComponent:
         self.name = name
         self.lang = _data_lang(nlp, lang)
         self.spans_key = spans_key
-        self.kb: MetricKB = load_ontology(ontology)
-        self._linker = MetricLinker(self.kb, self.lang)
+        self.ontology = ontology
+        # loaded on first use, so that a pipeline restored with from_disk uses
+        # the ontology saved with it even where the original file is gone
+        self._kb: MetricKB | None = None
+        self._linker: MetricLinker | None = None
+
+    @property
+    def kb(self) -> MetricKB:
+        if self._kb is None:
+            self._kb = load_ontology(self.ontology)
+        return self._kb
 
     def __call__(self, doc: Doc) -> Doc:
+        if self._linker is None:
+            self._linker = MetricLinker(self.kb, self.lang)
         claims = doc._.claims or []
         set_claims(doc, self._linker.link(doc.text, claims), self.spans_key)
         return doc
@@ -93,8 +104,8 @@ class MetricLinkerComponent:
 
     def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> "MetricLinkerComponent":
         path = ensure_path(path)
-        self.kb = MetricKB.from_dict(srsly.read_json(path / "ontology.json"), source=str(path))
-        self._linker = MetricLinker(self.kb, self.lang)
+        self._kb = MetricKB.from_dict(srsly.read_json(path / "ontology.json"), source=str(path))
+        self._linker = MetricLinker(self._kb, self.lang)
         return self
 
 
