@@ -1,0 +1,202 @@
+"""Tests of cbafacts.numbers.parse.
+
+The per-language example corpora ``cbafacts/lang/<code>/examples.yaml`` are
+the specification (Duckling style: examples grouped by expected reading,
+plus negatives); one generic parametrized test reads them all, with ids like
+``id:723 juta``. Property tests check robustness and round trips through
+Python's own number formatting.
+"""
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cbafacts.data import LANG_DIR
+from cbafacts.numbers import parse
+from cbafacts.numbers.spec import get_spec
+
+LANGS = ("en", "id", "zh", "xx")
+
+
+# --- the example corpora ---------------------------------------------------------
+
+def _corpus_files() -> list[Path]:
+    return sorted(LANG_DIR.glob("*/examples.yaml"))
+
+
+def _expect(src: dict, surface: str) -> dict:
+    """The expected reading from a group or mention entry: value, unit (null
+    when not given), and qualifier / value_max only when given."""
+    out = {"value": float(src["value"]), "unit": src.get("unit"), "surface": surface}
+    for key in ("qualifier", "value_max"):
+        if key in src:
+            out[key] = src[key]
+    return out
+
+
+def _cases() -> Iterator[Any]:
+    for path in _corpus_files():
+        lang = path.parent.name
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for group in data.get("examples") or []:
+            group_xfail = group.get("xfail")
+            if "mentions" in group:
+                text = group["text"]
+                expected = [_expect(m, m["surface"]) for m in group["mentions"]]
+                yield _param(lang, text, expected, group_xfail)
+                continue
+            for item in group["texts"]:
+                if isinstance(item, dict):
+                    text, surface, xf = item["text"], item.get("surface"), item.get("xfail", group_xfail)
+                else:
+                    text, surface, xf = item, None, group_xfail
+                expected = [_expect(group, surface if surface is not None else text)]
+                yield _param(lang, text, expected, xf)
+        for item in data.get("negatives") or []:
+            if isinstance(item, dict):
+                yield _param(lang, item["text"], [], item.get("xfail"))
+            else:
+                yield _param(lang, item, [], None)
+
+
+def _param(lang: str, text: str, expected: list[dict], xfail: str | None) -> Any:
+    marks = [pytest.mark.xfail(strict=True, reason=xfail)] if xfail else []
+    short = text if len(text) <= 40 else text[:37] + "..."
+    return pytest.param(lang, text, expected, marks=marks, id=f"{lang}:{short}")
+
+
+CASES = list(_cases())
+
+
+def test_every_language_has_a_corpus() -> None:
+    langs = {p.parent.name for p in _corpus_files()}
+    assert {"en", "id", "zh"} <= langs
+
+
+@pytest.mark.parametrize("lang,text,expected", CASES)
+def test_corpus(lang: str, text: str, expected: list[dict]) -> None:
+    got = parse(text, lang)
+    found = [(m.surface, m.value, m.unit, m.qualifier) for m in got]
+    assert len(got) == len(expected), f"{text!r}: expected {len(expected)} mention(s), got {found}"
+    pos = 0
+    for m, exp in zip(got, expected):
+        start = text.index(exp["surface"], pos)
+        end = start + len(exp["surface"])
+        assert (m.start, m.end) == (start, end), f"{text!r}: {m.surface!r} is not {exp['surface']!r}"
+        assert math.isclose(m.value, exp["value"], rel_tol=1e-9, abs_tol=1e-12), f"{text!r}: {found}"
+        assert m.unit == exp["unit"], f"{text!r}: {found}"
+        if "qualifier" in exp:
+            assert m.qualifier == exp["qualifier"], f"{text!r}: {found}"
+        if "value_max" in exp:
+            assert m.value_max is not None and math.isclose(m.value_max, exp["value_max"], rel_tol=1e-9), found
+        pos = end
+
+
+def test_surfaces_slice_the_text() -> None:
+    for param in CASES:
+        lang, text, _ = param.values
+        for m in parse(text, lang):
+            assert text[m.start:m.end] == m.surface
+
+
+# --- properties -----------------------------------------------------------------
+
+def _check_offsets(text: str, mentions) -> None:
+    last = 0
+    for m in mentions:
+        assert 0 <= m.start < m.end <= len(text)
+        assert m.start >= last, "mentions overlap or are out of order"
+        assert text[m.start:m.end] == m.surface
+        assert math.isfinite(m.value)
+        last = m.end
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@settings(max_examples=300, deadline=None)
+@given(text=st.text())
+def test_parse_never_raises(lang: str, text: str) -> None:
+    _check_offsets(text, parse(text, lang))
+
+
+_NUMBERISH = st.text(alphabet="0123456789０１２３.,，、%％ -−万亿百分之个点年tahunjutapersen", max_size=30)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@settings(max_examples=300, deadline=None)
+@given(text=_NUMBERISH)
+def test_parse_never_raises_on_number_like_text(lang: str, text: str) -> None:
+    _check_offsets(text, parse(text, lang))
+
+
+@settings(max_examples=300, deadline=None)
+@given(n=st.integers(min_value=0, max_value=999_999_999))
+def test_en_grouped_integers_round_trip(n: int) -> None:
+    text = f"{n:,}"
+    got = parse(text, "en")
+    assert [(m.surface, m.value) for m in got] == [(text, float(n))]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    n=st.integers(min_value=-(10**9) + 1, max_value=10**9 - 1),
+    places=st.integers(min_value=1, max_value=4),
+)
+def test_en_grouped_decimals_round_trip(n: int, places: int) -> None:
+    d = Decimal(n).scaleb(-places)
+    text = f"{d:,}"
+    got = parse(text, "en")
+    assert len(got) == 1 and got[0].surface == text, (text, got)
+    assert math.isclose(got[0].value, float(d), rel_tol=1e-9, abs_tol=1e-9)
+
+
+@settings(max_examples=300, deadline=None)
+@given(n=st.integers(min_value=0, max_value=999_999_999))
+def test_id_dot_grouped_integers_round_trip(n: int) -> None:
+    number = f"{n:,}".replace(",", ".")
+    text = f"{number} orang"
+    got = parse(text, "id")
+    assert [(m.surface, m.value) for m in got] == [(number, float(n))]
+
+
+@settings(max_examples=300, deadline=None)
+@given(n=st.integers(min_value=0, max_value=999_999_999), places=st.integers(min_value=1, max_value=4))
+def test_id_comma_decimals_with_percent_round_trip(n: int, places: int) -> None:
+    d = Decimal(n).scaleb(-places)
+    number = f"{d:,}".translate(str.maketrans(",.", ".,"))
+    text = f"{number}%"
+    got = parse(text, "id")
+    assert [(m.surface, m.unit) for m in got] == [(text, "percent")]
+    assert math.isclose(got[0].value, float(d), rel_tol=1e-9, abs_tol=1e-9)
+
+
+# --- data sanity -----------------------------------------------------------------
+
+def _number_langs() -> list[str]:
+    return sorted(p.parent.name for p in LANG_DIR.glob("*/numbers.yaml"))
+
+
+@pytest.mark.parametrize("lang", _number_langs())
+def test_scale_words_are_powers_of_ten(lang: str) -> None:
+    spec = get_spec(lang)
+    assert spec.lang == lang
+    for word, (role, value) in spec.words.items():
+        if role in ("scale", "scale_abbr"):
+            assert value > 1, (lang, word, value)
+            assert value == Decimal(10) ** (len(str(int(value))) - 1), (lang, word, value)
+
+
+@pytest.mark.parametrize("lang", _number_langs())
+def test_number_words_have_sane_values(lang: str) -> None:
+    spec = get_spec(lang)
+    for word, (role, value) in spec.words.items():
+        if role == "unit":
+            assert 0 <= value < 100 and value == value.to_integral_value(), (lang, word, value)
+        elif role == "mult":
+            assert value >= 10 and value == Decimal(10) ** (len(str(int(value))) - 1), (lang, word, value)
