@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Iterable
 
 import srsly
+from spacy.attrs import IDX, LENGTH
 from spacy.language import Language
 from spacy.tokens import Doc, SpanGroup
 from spacy.util import ensure_path
@@ -29,12 +30,20 @@ def _data_lang(nlp: Language, lang: str | None) -> str:
     return (lang or nlp.lang or "xx").split("-")[0]
 
 
+_BOUNDS_KEY = ("cbafacts", "token_bounds", None, None)
+
+
 def set_claims(doc: Doc, claims: Iterable[Claim], key: str) -> None:
     """Store ``claims`` on the doc: ``doc._.claims`` and ``doc.spans[key]``."""
     claims = list(claims)
     doc._.claims = claims
-    starts = [t.idx for t in doc]
-    ends = [t.idx + len(t) for t in doc]
+    bounds = doc.user_data.get(_BOUNDS_KEY)
+    if bounds is None or len(bounds[0]) != len(doc):
+        arr = doc.to_array([IDX, LENGTH])
+        starts = arr[:, 0].tolist()
+        bounds = (starts, [a + n for a, n in zip(starts, arr[:, 1].tolist())])
+        doc.user_data[_BOUNDS_KEY] = bounds
+    starts, ends = bounds
     spans = []
     for c in claims:
         # the tokens overlapping [start, end): spaCy's alignment_mode="expand"
@@ -63,9 +72,10 @@ class NumericClaims:
         self._finder = claim_finder(self.lang)
 
     def __call__(self, doc: Doc) -> Doc:
-        claims = self._finder.find(doc.text, sentences(doc.text))
+        text = doc.text
+        claims = self._finder.find(text, sentences(text))
         set_claims(doc, claims, self.spans_key)
-        doc._.published = period_resolver(self.lang).published(doc.text)
+        doc._.published = period_resolver(self.lang).published(text)
         return doc
 
 
