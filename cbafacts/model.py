@@ -54,6 +54,16 @@ class Mention:
     words: bool = False
     #: upper end when the mention is a range ("3–5%"), else None
     value_max: float | None = None
+    #: offsets of the number alone, without its unit, prefix or range end
+    #: ("44" in "44%", "四十五" in "百分之四十五"); equal to start/end when bare
+    num_start: int = -1
+    num_end: int = -1
+
+    def __post_init__(self) -> None:
+        if self.num_start < 0:
+            object.__setattr__(self, "num_start", self.start)
+        if self.num_end < 0:
+            object.__setattr__(self, "num_end", self.end)
 
 
 @dataclass(frozen=True)

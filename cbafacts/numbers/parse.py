@@ -430,6 +430,7 @@ def _join_ranges(text: str, mentions: list[Mention], rx: dict) -> list[Mention]:
                 start=prev.start, end=m.end, value=prev.value, unit=m.unit,
                 qualifier=prev.qualifier or m.qualifier, precision=min(prev.precision, m.precision),
                 surface=text[prev.start:m.end], words=prev.words and m.words, value_max=m.value,
+                num_start=prev.num_start, num_end=prev.num_end,
             )
         else:
             out.append(m)
@@ -441,6 +442,7 @@ def _finish(
     spec: LocaleNumberSpec, rx: dict,
 ) -> Mention | None:
     """Attach units, qualifiers and boundaries to a resolved number."""
+    num_start, num_end = start, end
     if start > 0 and (_is_spaced_letter(text[start - 1]) or text[start - 1].isdigit()):
         # glued to a word: an identifier ("A4"), unless a currency sign ("Rp3,2 triliun")
         if rx["glued"] is None or not rx["glued"].search(text, max(0, start - 8), start):
@@ -484,5 +486,5 @@ def _finish(
         return None
     return Mention(
         start=start, end=end, value=fval, unit=unit, qualifier=qualifier,
-        precision=fprec, surface=text[start:end], words=words,
+        precision=fprec, surface=text[start:end], words=words, num_start=num_start, num_end=num_end,
     )
