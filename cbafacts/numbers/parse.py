@@ -27,6 +27,8 @@ _SEP_MAP = {
     " ": " ", "\u00a0": " ", "\u202f": " ",
 }
 _ALWAYS_GROUP = {"'", " "}
+_VULGAR = "¼½¾⅐⅑⅒⅓⅔⅕⅖⅗⅘⅙⅚⅛⅜⅝⅞"
+_EXPONENT = re.compile(r"(?:[eE]([+-]?\d+)|\^([+-]?\d+)|[ ]?[x×][ ]?10\^([+-]?\d+))$")
 _ALWAYS_DECIMAL = {"٫"}
 _HSPACE = "[ \t\u00a0\u202f]"
 
@@ -57,9 +59,14 @@ def _regexes(spec: LocaleNumberSpec) -> dict[str, re.Pattern]:
     space_group = rf"|[{spaces}](?=\d{{3}}(?!\d))\d{{3}}" if spaces else ""
     # full-width "．" and "，" separate full-width digits ("９２．８８％", "１，１２３");
     # between ASCII digits they are punctuation ("37，31" is a list)
+    # a leading sign, digits with separators, then an exponent: "1.3e6",
+    # "12.32e+14", "1.1^23", "6.23x10^-4"; or a bare decimal ".08"; or a
+    # vulgar fraction "¾"
     digits = (
-        rf"(?:(?<![\w.,]){'[-−]'})?\d+"
+        rf"(?:(?:(?<![\w.,]){'[-−]'})?\d+"
         rf"(?:[{seps}](?=\d)\d+|(?<=[０-９])[．，](?=[０-９])[０-９]+{space_group})*"
+        rf"(?:[eE][+-]?\d+(?![\w])|\^[+-]?\d+|[ ]?[x×][ ]?10\^[+-]?\d+)?"
+        rf"|(?<![\w.,])\.\d+(?![.,]?\d)|[{_VULGAR}])"
     )
     words = alternation(list(spec.words))
     if spec.spaced and not spec.compound:
@@ -144,6 +151,26 @@ def _read_digits(text: str, start: int, end: int, spec: LocaleNumberSpec, rx: di
     """Read one run of digits and separators; split it where it cannot be one
     number (``192.168.1.2`` gives four)."""
     raw = text[start:end]
+    if len(raw) == 1 and raw in _VULGAR:
+        return [_Item(start, end, "num", Decimal(str(unicodedata.numeric(raw))), Decimal(0))]
+    if raw.startswith("."):
+        frac = _digit_value(raw[1:])
+        return [_Item(start, end, "num", Decimal(f"0.{frac}"), Decimal(1).scaleb(-len(frac)))]
+    exp = _EXPONENT.search(raw)
+    if exp is not None:
+        items = _read_digits(text, start, start + exp.start(), spec, rx)
+        if len(items) != 1:
+            return items
+        base = items[0]
+        e = int(exp.group(1) or exp.group(2) or exp.group(3))
+        if exp.group(2):  # a power: 1.1^23
+            try:
+                value = Decimal(str(float(base.value) ** e))
+            except (OverflowError, ZeroDivisionError):
+                return items
+        else:             # a power of ten: 1.3e6, 6.23x10^-4
+            value = base.value.scaleb(e)
+        return [_Item(start, end, "num", value, base.precision.scaleb(e) if not exp.group(2) else Decimal(0))]
     sign = Decimal(1)
     off = 0
     if raw[0] in "-−":
@@ -238,9 +265,11 @@ class _Builder:
     """Folds a sequence of items into numbers, starting a new number wherever
     the grammar says the last one ended ("2024 37" is two numbers)."""
 
-    def __init__(self, digitwise: bool = False) -> None:
+    def __init__(self, digitwise: bool = False, reverse_conn: bool = False) -> None:
         self.done: list[tuple[int, int, Decimal, Decimal, bool]] = []
         self.digitwise = digitwise
+        #: the language's connector joins a unit before a ten ("vierundzwanzig")
+        self.reverse_conn = reverse_conn
         self._reset()
 
     def _reset(self) -> None:
@@ -261,16 +290,76 @@ class _Builder:
         self.point_end = 0
         #: digits read one word each so far ("二〇二四"), 0 when not in such a run
         self.ndigits = 0
+        #: "a"/"an" waiting for what it counts ("a half", "a million")
+        self.article: _Item | None = None
+        #: the value before "and" (for "three and a half", "two and fifty-four hundredths")
+        self.before_conn: tuple[Decimal, Decimal | None] | None = None
+        #: numerator and its end, waiting for the denominator after "over" / "out of"
+        self.over: tuple[Decimal, int] | None = None
+        self.under = False
+        #: the number before "and" while the part after it may still turn out a fraction
+        self.pending: tuple[int, int, Decimal, Decimal, bool] | None = None
+        #: a fraction was completed: nothing but a scale may follow ("half million")
+        self.fraction = False
+        self.negative = False
+        self.lone_den: _Item | None = None
+
+    def value(self) -> Decimal:
+        return self.total + self.seg + self.u
 
     def flush(self) -> None:
-        if self.start is not None and (self.has_u or self.seg or self.total):
-            value = self.total + self.seg + self.u
+        if self.pending is not None:
+            self.done.append(self.pending)
+            self.pending = None
+        if self.start is not None and (self.has_u or self.seg or self.total or self.over):
+            value = self.value()
             end, prec = self.end, self.prec
             if self.frac:
                 value += Decimal(f"0.{self.frac}")
                 prec = Decimal(1).scaleb(-len(self.frac))
+            if self.over is not None:
+                numerator, num_end = self.over
+                if self.under:  # "三分之二": the denominator came first
+                    value, prec = (value / numerator if numerator else value), Decimal(0)
+                elif value:
+                    value, prec = numerator / value, Decimal(0)
+                else:  # "over" with nothing after it is not part of the number
+                    value, end = numerator, num_end
+            if self.negative:
+                value = -value
             self.done.append((self.start, end, value, prec, self.words))
         self._reset()
+
+    def _fraction(self, it: _Item) -> None:
+        """A denominator word: "two thirds", "a half", "three and a fifth",
+        "half (a) million"."""
+        d = it.value
+        if self.article is not None and (self.start is None or self.after_conn):
+            num = Decimal(1)
+            if self.start is None:
+                self.start = self.article.start
+            self.article = None
+            base = self.value() if self.after_conn else Decimal(0)
+            scale = (self.before_conn[1] or Decimal(1)) if self.after_conn and self.before_conn else Decimal(1)
+            self.total, self.seg, self.u = base + num / d * scale, Decimal(0), Decimal(0)
+        elif self.start is not None and self.pending is not None and self.prev in ("unit", "num"):
+            # "three and one fourth" = 3 + 1/4
+            start, _, before, _, _ = self.pending
+            self.pending = None
+            self.total, self.seg, self.u = before + self.value() / d, Decimal(0), Decimal(0)
+            self.start = start
+        elif self.start is not None and self.prev in ("unit", "num", "mult", "scale"):
+            self.total, self.seg, self.u = self.value() / d, Decimal(0), Decimal(0)
+        else:
+            # a denominator alone ("the first half", "the 3rd quarter") is a
+            # number only before a scale: "half million", "quarter million"
+            self.flush()
+            self.lone_den = it
+            return
+        self.has_u, self.fraction, self.words, self.prec = True, True, True, Decimal(0)
+        self.before_conn, self.after_conn = None, False
+        self.last_scale = self.last_mult = None
+        self.end, self.prev = it.end, "den"
 
     def _begin(self, it: _Item) -> None:
         if self.start is None:
@@ -299,12 +388,52 @@ class _Builder:
             return
         if role == "conn":
             self.after_conn = self.start is not None
+            if self.after_conn and self.before_conn is None:
+                self.before_conn = (self.value(), self.last_scale if self.prev == "scale" else None)
             return
+        if role == "article":
+            if self.start is not None and not self.after_conn:
+                self.flush()
+            self.article = it
+            return
+        if role == "neg":
+            self.flush()
+            self.negative, self.start, self.end, self.prev = True, it.start, it.end, "neg"
+            return
+        if role == "den":
+            self._fraction(it)
+            return
+        if role in ("over", "under"):
+            if self.start is not None and self.over is None and (self.has_u or self.seg or self.total):
+                self.over = (self.value(), self.end)
+                self.under = role == "under"
+                self.total = self.seg = self.u = Decimal(0)
+                self.has_u, self.last_scale, self.last_mult, self.prev = False, None, None, "over"
+            else:
+                self.flush()
+            return
+        if self.lone_den is not None:
+            if role == "scale":
+                self.start, self.total, self.fraction = self.lone_den.start, Decimal(1) / self.lone_den.value, True
+                self.has_u, self.words, self.prev = True, True, "den"
+            self.lone_den = None
+        if self.article is not None:
+            if role in ("scale", "mult"):
+                # "a million", "a hundred": the article counts one
+                if self.start is None:
+                    self.start = self.article.start
+                if not self.has_u and not self.seg:
+                    self.u, self.has_u, self.prev = Decimal(1), True, "unit"
+            self.article = None
+        if self.fraction and role not in ("scale",):
+            self.flush()
+        if self.start is not None and self.prev == "neg" and role not in ("num", "unit", "mult"):
+            self._reset()
         if role == "num":
-            if self.start is not None and not (
+            if self.start is not None and self.prev not in ("over", "under", "neg") and (self.after_conn or not (
                 self.prev in ("scale", "mult") and not self.has_u
                 and it.value < (self.last_mult or self.last_scale or 0)
-            ):
+            )):
                 self.flush()
             self._begin(it)
             self.u, self.has_u, self.prec = it.value, True, it.precision
@@ -319,9 +448,21 @@ class _Builder:
                 self.ndigits += 1
                 self.end, self.prev = it.end, "unit"
                 return
+            if self.start is not None and self.has_u and self.after_conn and not self.reverse_conn \
+                    and self.prev in ("unit", "num") and self.pending is None:
+                # "two and fifty-four hundredths": the part after "and" may be a
+                # fraction of its own; until a denominator says so, two numbers
+                self.pending = (self.start, self.end, self.value(), self.prec, self.words)
+                self.total = self.seg = Decimal(0)
+                self.last_scale = self.last_mult = None
+                self.start, self.u, self.has_u = it.start, it.value, True
+                self.words, self.prec, self.ndigits = True, Decimal(1), 0
+                self.end, self.prev, self.after_conn = it.end, "unit", False
+                return
             if self.start is not None and self.has_u:
                 joinable = self.prev == "unit" and (
-                    self.after_conn or (self.u > it.value and self.u % 10 == 0 and self.u < 100)
+                    (self.after_conn and self.reverse_conn and self.u < 10 and it.value > self.u)
+                    or (self.u > it.value and self.u % 10 == 0 and self.u < 100)
                 )
                 if joinable:
                     self.u += it.value
@@ -360,6 +501,12 @@ class _Builder:
             if self.start is None or (role == "scale_abbr" and self.prev != "num"):
                 self.flush()
                 self.prev = None
+                return
+            if self.fraction:
+                self.total *= it.value
+                self.fraction, self.last_scale = False, it.value
+                self.end, self.prev = it.end, "scale"
+                self.prec = Decimal(0)
                 return
             if self.prev == "scale" and not self.has_u and not self.seg:
                 # stacked scales: 万亿 = 10^4 * 10^8, "thousand million"
@@ -403,7 +550,7 @@ def parse(text: str, lang: str | None = None) -> list[Mention]:
     mentions: list[Mention] = []
     last_end = 0
     for run in rx["run"].finditer(text):
-        builder = _Builder(spec.digit_sequences)
+        builder = _Builder(spec.digit_sequences, spec.reverse_tens)
         for it in _items(text, run.start(), run.end(), spec, rx, masked):
             builder.add(it)
         builder.flush()

@@ -58,6 +58,8 @@ class LocaleNumberSpec:
     digit_sequences: bool = False
     #: words and dashes joining the two ends of a range ("3-5%", "3 hingga 5 persen")
     range_words: tuple[str, ...] = ()
+    #: the connector joins a unit before a ten ("vier-und-zwanzig", "een-en-twintig")
+    reverse_tens: bool = False
     regexes: dict = field(default_factory=dict, compare=False, repr=False)
 
     def word(self, surface: str) -> tuple[str, Decimal] | None:
@@ -104,6 +106,14 @@ def spec_from_dict(lang: str, data: Mapping, *, source: str = "<dict>") -> Local
             words[key] = ("scale_abbr", value)
     for surface in data.get("decimal_words") or ():
         words[str(surface).lower()] = ("point", Decimal(0))
+    fractions = data.get("fractions") or {}
+    for surface, value in (fractions.get("denominators") or {}).items():
+        words[str(surface).lower()] = ("den", _dec(value, f"{source}: fractions.denominators.{surface}"))
+    for key, role in (("over", "over"), ("denominator_first", "under"), ("articles", "article")):
+        for surface in fractions.get(key) or ():
+            words[str(surface).lower()] = (role, Decimal(1))
+    for surface in data.get("negative") or ():
+        words[str(surface).lower()] = ("neg", Decimal(-1))
     quals, quals_after = {}, {}
     for key, target in (("qualifiers", quals), ("qualifiers_after", quals_after)):
         for phrase, q in (data.get(key) or {}).items():
@@ -139,6 +149,7 @@ def spec_from_dict(lang: str, data: Mapping, *, source: str = "<dict>") -> Local
         glued_prefixes=tuple(str(w) for w in data.get("glued_prefixes") or ()),
         digit_sequences=bool(data.get("digit_sequences", False)),
         range_words=tuple(str(w) for w in data.get("range_words") or ()),
+        reverse_tens=bool(data.get("reverse_tens", False)),
     )
 
 
