@@ -608,10 +608,12 @@ def _finish(
         m = rx["pct_after"].match(text, end)
         if m and m.end() > end:
             unit, end = "percent", m.end()
+            value *= spec.percent_factors.get(re.sub(r"\s+", " ", m.group(0).strip().lower()), 1)
         else:
             m = rx["pct_before"].search(text, max(0, start - 12), start)
             if m and m.end() == start:
                 unit, start = "percent", m.start()
+                value *= spec.percent_factors.get(re.sub(r"\s+", " ", m.group(0).strip().lower()), 1)
             elif abs(value) < 1000 and value == value.to_integral_value():
                 m = rx["duration"].match(text, end)
                 if m and m.end() > end and not (end < len(text) and m.end() < len(text)

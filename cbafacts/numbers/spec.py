@@ -58,6 +58,8 @@ class LocaleNumberSpec:
     digit_sequences: bool = False
     #: words and dashes joining the two ends of a range ("3-5%", "3 hingga 5 persen")
     range_words: tuple[str, ...] = ()
+    #: percent forms that scale the number (zh "三成" = 30%, "千分之一" = 0.1%)
+    percent_factors: Mapping[str, Decimal] = field(default_factory=dict)
     #: the connector joins a unit before a ten ("vier-und-zwanzig", "een-en-twintig")
     reverse_tens: bool = False
     regexes: dict = field(default_factory=dict, compare=False, repr=False)
@@ -121,6 +123,10 @@ def spec_from_dict(lang: str, data: Mapping, *, source: str = "<dict>") -> Local
                 raise ValueError(Errors.E103.format(q=q, phrase=phrase, source=source, allowed=sorted(_QUALIFIERS)))
             target[str(phrase).lower()] = q
     percent = data.get("percent") or {}
+    factors = {
+        str(k).lower(): _dec(v, f"{source}: percent.factors.{k}")
+        for k, v in (percent.get("factors") or {}).items()
+    }
     points = data.get("points") or {}
     duration = data.get("duration") or {}
     decimal = str(data.get("decimal", "."))
@@ -134,8 +140,11 @@ def spec_from_dict(lang: str, data: Mapping, *, source: str = "<dict>") -> Local
         ambiguous_group=tuple(str(g) for g in data.get("ambiguous_group") or ()),
         spaced=bool(data.get("spaced", True)),
         compound=bool(data.get("compound", False)),
-        percent_after=tuple(percent.get("after") or ()),
-        percent_before=tuple(percent.get("before") or ()),
+        percent_after=tuple(percent.get("after") or ()) + tuple(
+            k for k in (percent.get("factors_after") or ()) if k),
+        percent_before=tuple(percent.get("before") or ()) + tuple(
+            k for k in (percent.get("factors_before") or ()) if k),
+        percent_factors=factors,
         points_after=tuple(points.get("after") or ()),
         duration_after={str(k).lower(): _dec(v, source) for k, v in (duration.get("after") or {}).items()},
         ordinal_prefix=tuple(data.get("ordinal_prefix") or ()),
