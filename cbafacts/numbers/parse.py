@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 
 from ..model import Mention
@@ -66,7 +66,7 @@ def _regexes(spec: LocaleNumberSpec) -> dict[str, re.Pattern]:
         rf"(?:(?:(?<![\w.,]){'[-−]'})?\d+"
         rf"(?:[{seps}](?=\d)\d+|(?<=[０-９])[．，](?=[０-９])[０-９]+{space_group})*"
         rf"(?:[eE][+-]?\d+(?![\w])|\^[+-]?\d+|[ ]?[x×][ ]?10\^[+-]?\d+)?"
-        rf"|(?<![\w.,])\.\d+(?![.,]?\d)|[{_VULGAR}])"
+        rf"|(?<![\w.,])[-−]?\.\d+(?![.,]?\d)|[{_VULGAR}])"
     )
     words = alternation(list(spec.words))
     if spec.spaced and not spec.compound:
@@ -88,7 +88,7 @@ def _regexes(spec: LocaleNumberSpec) -> dict[str, re.Pattern]:
             # digits glued to a scale abbreviation: "4.2bn", "10rb"
             sep = rf"(?:{sep}|(?<=\d)(?=[^\W\d_]))"
     else:
-        sep = rf"{_HSPACE}?"
+        sep = rf"{_HSPACE}*"
     item = rf"(?:{digits}|{word})"
     flags = re.IGNORECASE
     rx = {
@@ -153,9 +153,10 @@ def _read_digits(text: str, start: int, end: int, spec: LocaleNumberSpec, rx: di
     raw = text[start:end]
     if len(raw) == 1 and raw in _VULGAR:
         return [_Item(start, end, "num", Decimal(str(unicodedata.numeric(raw))), Decimal(0))]
-    if raw.startswith("."):
-        frac = _digit_value(raw[1:])
-        return [_Item(start, end, "num", Decimal(f"0.{frac}"), Decimal(1).scaleb(-len(frac)))]
+    if raw.lstrip("-−").startswith("."):
+        frac = _digit_value(raw.lstrip("-−")[1:])
+        sign = -1 if raw[0] in "-−" else 1
+        return [_Item(start, end, "num", sign * Decimal(f"0.{frac}"), Decimal(1).scaleb(-len(frac)))]
     exp = _EXPONENT.search(raw)
     if exp is not None:
         items = _read_digits(text, start, start + exp.start(), spec, rx)
@@ -246,6 +247,8 @@ def _items(text: str, start: int, end: int, spec: LocaleNumberSpec, rx: dict, ma
     pos = start
     for m in rx["item"].finditer(text, start, end):
         if masked(m.start(), m.end()):
+            # a percent form or a non-number word in the way: numbers end here
+            out.append(_Item(m.start(), m.end(), "break", Decimal(0)))
             continue
         if rx["conn"] is not None and out and rx["conn"].search(text, pos, m.start()):
             out.append(_Item(pos, m.start(), "conn", Decimal(0)))
@@ -265,8 +268,9 @@ class _Builder:
     """Folds a sequence of items into numbers, starting a new number wherever
     the grammar says the last one ended ("2024 37" is two numbers)."""
 
-    def __init__(self, digitwise: bool = False, reverse_conn: bool = False) -> None:
-        self.done: list[tuple[int, int, Decimal, Decimal, bool]] = []
+    def __init__(self, digitwise: bool = False, reverse_conn: bool = False, tail: bool = False) -> None:
+        self.done: list[tuple[int, int, Decimal, Decimal, bool, bool]] = []
+        self.tail = tail
         self.digitwise = digitwise
         #: the language's connector joins a unit before a ten ("vierundzwanzig")
         self.reverse_conn = reverse_conn
@@ -303,13 +307,20 @@ class _Builder:
         self.fraction = False
         self.negative = False
         self.lone_den: _Item | None = None
+        self.approx = False
+        #: the place a last lone digit stands for ("四百五": 五 after 百 -> tail_of 100)
+        self.tail_of: Decimal | None = None
 
     def value(self) -> Decimal:
-        return self.total + self.seg + self.u
+        u = self.u
+        if self.tail and self.has_u and self.tail_of and u < 10 and self.frac is None:
+            # "四百五" = 450, "一万三" = 13,000: a last digit after 百/千/万 counts the next place down
+            u = u * self.tail_of / 10
+        return self.total + self.seg + u
 
     def flush(self) -> None:
         if self.pending is not None:
-            self.done.append(self.pending)
+            self.done.append(self.pending + (False,))
             self.pending = None
         if self.start is not None and (self.has_u or self.seg or self.total or self.over):
             value = self.value()
@@ -327,7 +338,7 @@ class _Builder:
                     value, end = numerator, num_end
             if self.negative:
                 value = -value
-            self.done.append((self.start, end, value, prec, self.words))
+            self.done.append((self.start, end, value, prec, self.words, self.approx))
         self._reset()
 
     def _fraction(self, it: _Item) -> None:
@@ -367,6 +378,14 @@ class _Builder:
 
     def add(self, it: _Item) -> None:
         role = it.role
+        if role == "break":
+            self.flush()
+            return
+        if role == "approx":
+            # "十余万", "500多万": an approximation inside the number
+            if self.start is not None:
+                self.approx = True
+            return
         if self.frac is not None:
             if role == "unit" and it.value < 10 and it.start - self.point_end <= 1:
                 self.frac += str(int(it.value))
@@ -439,7 +458,7 @@ class _Builder:
             self.u, self.has_u, self.prec = it.value, True, it.precision
         elif role == "unit":
             if it.value == 0 and self.prev in ("mult", "scale") and not self.has_u:
-                self.end = it.end  # a placeholder zero: "一百零五", "三千零二"
+                self.end, self.prev = it.end, "zero"  # a placeholder zero: "一百零五", "三千零二"
                 return
             if (self.digitwise and self.prev == "unit" and self.has_u and self.ndigits
                     and it.value < 10 and not self.seg and not self.total):
@@ -475,6 +494,10 @@ class _Builder:
                 limit = self.last_mult or self.last_scale
                 if self.start is not None and limit is not None and it.value >= limit:
                     self.flush()
+                after = self.prev if self.start is not None and it.start - self.end <= 1 else None
+                self.tail_of = (self.last_mult if after == "mult" else self.last_scale if after == "scale" else None)
+                if self.tail_of is not None and self.tail_of < 100:
+                    self.tail_of = None   # "二十五" is 25, not 20 + 50
                 self._begin(it)
                 self.u = it.value
                 self.ndigits = 1 if it.value < 10 and not self.seg and not self.total else 0
@@ -526,6 +549,8 @@ class _Builder:
             self.seg, self.u, self.has_u = Decimal(0), Decimal(0), False
             self.last_scale, self.last_mult = it.value, None
         self.end = it.end
+        if role != "unit":
+            self.tail_of = None
         self.prev = "unit" if role == "add" else role
         self.after_conn = False
 
@@ -550,12 +575,14 @@ def parse(text: str, lang: str | None = None) -> list[Mention]:
     mentions: list[Mention] = []
     last_end = 0
     for run in rx["run"].finditer(text):
-        builder = _Builder(spec.digit_sequences, spec.reverse_tens)
+        builder = _Builder(spec.digit_sequences, spec.reverse_tens, spec.abbreviated_tail)
         for it in _items(text, run.start(), run.end(), spec, rx, masked):
             builder.add(it)
         builder.flush()
-        for start, end, value, prec, words in builder.done:
+        for start, end, value, prec, words, approx in builder.done:
             m = _finish(text, start, end, value, prec, words, spec, rx)
+            if m is not None and approx and m.qualifier is None:
+                m = replace(m, qualifier="approx")
             if m is not None and m.start >= last_end:
                 mentions.append(m)
                 last_end = m.end

@@ -60,6 +60,8 @@ class LocaleNumberSpec:
     range_words: tuple[str, ...] = ()
     #: percent forms that scale the number (zh "三成" = 30%, "千分之一" = 0.1%)
     percent_factors: Mapping[str, Decimal] = field(default_factory=dict)
+    #: a last digit after 百/千/万 counts the next place down ("四百五" = 450)
+    abbreviated_tail: bool = False
     #: the connector joins a unit before a ten ("vier-und-zwanzig", "een-en-twintig")
     reverse_tens: bool = False
     regexes: dict = field(default_factory=dict, compare=False, repr=False)
@@ -114,6 +116,8 @@ def spec_from_dict(lang: str, data: Mapping, *, source: str = "<dict>") -> Local
     for key, role in (("over", "over"), ("denominator_first", "under"), ("articles", "article")):
         for surface in fractions.get(key) or ():
             words[str(surface).lower()] = (role, Decimal(1))
+    for surface in data.get("approx_infix") or ():
+        words[str(surface).lower()] = ("approx", Decimal(0))
     for surface in data.get("negative") or ():
         words[str(surface).lower()] = ("neg", Decimal(-1))
     quals, quals_after = {}, {}
@@ -159,6 +163,7 @@ def spec_from_dict(lang: str, data: Mapping, *, source: str = "<dict>") -> Local
         digit_sequences=bool(data.get("digit_sequences", False)),
         range_words=tuple(str(w) for w in data.get("range_words") or ()),
         reverse_tens=bool(data.get("reverse_tens", False)),
+        abbreviated_tail=bool(data.get("abbreviated_tail", False)),
     )
 
 
