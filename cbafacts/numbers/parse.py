@@ -449,10 +449,13 @@ class _Builder:
         if self.start is not None and self.prev == "neg" and role not in ("num", "unit", "mult"):
             self._reset()
         if role == "num":
-            if self.start is not None and self.prev not in ("over", "under", "neg") and (self.after_conn or not (
-                self.prev in ("scale", "mult") and not self.has_u
+            # digits continue a number only in a lower place: "4万1700", "3 hundred and 21"
+            # (but "4 thousand 3 hundred and 0" is two numbers)
+            continues = (
+                self.prev in ("scale", "mult") and not self.has_u and it.value != 0
                 and it.value < (self.last_mult or self.last_scale or 0)
-            )):
+            )
+            if self.start is not None and self.prev not in ("over", "under", "neg") and not continues:
                 self.flush()
             self._begin(it)
             self.u, self.has_u, self.prec = it.value, True, it.precision
