@@ -18,17 +18,16 @@ from .model import Claim, Mention
 from .numbers import parse
 from .numbers.spec import get_spec
 
-_SENT_END = re.compile(r"(?:[.!?]+[\"'”’)\]」』]*(?=\s|$))|[。！？!?]+[\"'”’)\]」』]*|\n+")
-# "Aug. 7", "No. 5", "approx. five": a period that ends an abbreviation
-_ABBREV_END = re.compile(r"(?:^|[\s(])(?:[A-Z][a-z]{0,3}|[a-z]{1,2}|[A-Z](?:\.[A-Z])+)\.$")
-_NEXT_LOWER_OR_DIGIT = re.compile(r"[ \t\u00a0]+(?:\d|[a-z])")
-_CLAUSE = re.compile(r"[;；,，、:：]")
-_HARD = re.compile(r"[;；]")
+_SENT_END = re.compile(r"(?:[.!?]+[\"'”’)\]」』]*(?=\s|$))|[。！？!?।॥؟]+[\"'”’)\]」』]*|\n+")
+_WORD_BEFORE = re.compile(r"([^\W\d_][\w.]*)\.$")
+_NEXT_LOWER = re.compile(r"[ \t\u00a0]+[^\W\d_](?<=[^\W\d_])")
+_CLAUSE = re.compile(r"[;；,，、:：،؛]")
+_HARD = re.compile(r"[;；؛]")
 _ISO_DATE = re.compile(r"(?<!\d)(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})(?:日|号)?(?!\d)")
 _DMY_DATE = re.compile(r"(?<!\d)\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}(?!\d)")
 _TIME = re.compile(r"(?<!\d)\d{1,2}[:：]\d{2}(?:[:：]\d{2})?(?!\d)")
 _PHONE = re.compile(
-    r"(?<![0-9A-Za-z.,])(?:\+\d{1,3}[\s\-.]?)?(?:\(\d{2,5}\)[\s\-.]?)?\d{2,5}(?:[\s\-.]\d{2,5}){1,4}(?![0-9A-Za-z])"
+    r"(?<![0-9A-Za-z.,])(?:\+\d{1,3}[\s\-.]?)?(?:\(\d{2,5}\)[\s\-.]?)?\d{1,8}(?:[\s\-.]\d{2,8}){1,4}(?![0-9A-Za-z])"
 )
 _LIST_NUM = re.compile(r"(?m)^[ \t]*(?:\(?\d{1,3}[.)．、](?=\s|\D)|\(\d{1,3}\))")
 _YEAR = re.compile(r"(?<![\d.,])(1[89]\d\d|20\d\d|21\d\d)(?![\d.,]\d)")
@@ -40,17 +39,31 @@ class Segment:
     end: int
 
 
-def sentences(text: str) -> list[tuple[int, int]]:
-    """Sentence spans ``[start, end)``: split after ., !, ?, 。 and at line
-    breaks; surrounding whitespace is left out of each span."""
+def sentences(text: str, abbreviations: frozenset[str] = frozenset()) -> list[tuple[int, int]]:
+    """Sentence spans ``[start, end)``, surrounding whitespace left out.
+
+    A sentence ends after ., !, ?, 。 (unless the word before the period is
+    one of the language's ``abbreviations`` ("Aug. 7") or a lower-case word
+    follows), at a blank line, and at a line break unless the next line goes
+    on in lower case (hard-wrapped text).
+    """
     spans = []
     pos = 0
     for m in _SENT_END.finditer(text):
-        if m.group(0) == "." and _ABBREV_END.search(text, max(0, m.start() - 6), m.end()):
-            nxt = _NEXT_LOWER_OR_DIGIT.match(text, m.end())
-            if nxt:
-                continue
-        end = m.end() if not m.group(0).startswith("\n") else m.start()
+        mark = m.group(0)
+        if mark.startswith("\n"):
+            nxt = text[m.end():m.end() + 1]
+            if len(mark) == 1 and nxt.islower():
+                continue  # a hard-wrapped line
+            end = m.start()
+        else:
+            if mark == ".":
+                if _NEXT_LOWER.match(text, m.end()) and text[m.end() + 1:m.end() + 2].islower():
+                    continue
+                w = _WORD_BEFORE.search(text, max(0, m.start() - 12), m.end())
+                if w and w.group(1).lower() in abbreviations:
+                    continue
+            end = m.end()
         _add_span(text, pos, end, spans)
         pos = m.end()
     _add_span(text, pos, len(text), spans)
@@ -77,7 +90,11 @@ def clause_bounds(text: str, start: int, end: int, words: re.Pattern | None = No
             continue
         out.append(i)
     if words is not None:
-        out.extend(m.start() for m in words.finditer(text, start, end))
+        # searched past ``end``: the word's lookahead must see the figure after it
+        for m in words.finditer(text, start):
+            if m.start() >= end:
+                break
+            out.append(m.start())
         out.sort()
     return out
 
@@ -123,12 +140,18 @@ class ClaimFinder:
         self._month_after = re.compile(rf"(?:[ \t\u00a0]*(?:st|nd|rd|th)?[ \t\u00a0.,]*){ph(list(c.months))}", re.I) if c.months else None
         self._counted_after = re.compile(rf"{sp}*{ph(c.counted_after)}") if c.counted_after else None
         self._streak = re.compile(ph(c.streak), re.I) if c.streak else None
+        self._number_next = re.compile(rf"{fill}{sp}*[-−]?\d", re.I)
+        self.abbreviations = frozenset(a.lower().rstrip(".") for a in c.abbreviations)
         #: clause-joining words ("and", "dan"): clause boundaries for the linker
         # only where a new figure follows ("... email dan 19% ..."): "establish
         # and apply data dashboards" stays one clause
         self.clause_words = re.compile(
             rf"{ph(c.clause_words)}(?=[ \t\u00a0]*(?:[^\W\d_]+[ \t\u00a0]+)?\d)", re.I
         ) if c.clause_words else None
+
+    def sentences(self, text: str) -> list[tuple[int, int]]:
+        """:func:`sentences` with this language's abbreviations."""
+        return sentences(text, self.abbreviations)
 
     # -- which mentions are claims ------------------------------------------
     def _excluded_spans(self, text: str) -> list[tuple[int, int]]:
@@ -144,6 +167,8 @@ class ClaimFinder:
     def is_claim(self, text: str, m: Mention, sent_start: int, excluded) -> bool:
         if m.unit is None and not m.words and year_value(m) is not None:
             return False
+        if not m.words and len(m.surface) > 1 and m.surface[0] == "0" and m.surface[1].isdigit():
+            return False  # "021", "010": codes and phone parts, not quantities
         if any(a <= m.start and m.end <= b for a, b in excluded):
             return False
         line_start = text.rfind("\n", 0, m.start) + 1
@@ -185,7 +210,8 @@ class ClaimFinder:
                 return "change", self.cues.direction_of(hit.group("cue"))
         if self._change_after is not None:
             hit = self._change_after.match(text, m.end, sent_end)
-            if hit:
+            # "94.18% up 1.3 points": a change word followed by a number is that number's
+            if hit and not self._number_next.match(text, hit.end(), sent_end):
                 return "change", self.cues.direction_of(hit.group("cue"))
         if m.unit == "pp":
             return "change", None
@@ -195,7 +221,7 @@ class ClaimFinder:
         """Every claim in ``text``, in text order, with value, unit, kind and
         direction; metric, period and baseline are left for the linker and the
         period resolver."""
-        sents = sents if sents is not None else sentences(text)
+        sents = sents if sents is not None else self.sentences(text)
         excluded = self._excluded_spans(text)
         out: list[Claim] = []
         mentions = parse(text, self.lang)

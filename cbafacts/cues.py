@@ -7,18 +7,19 @@ data, compiled once into regexes here.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from typing import Mapping
 
 from .data import lang_file, load_yaml
 from .errors import Errors
 from .numbers.spec import FALLBACK_LANG, alternation, get_spec
 
-_LISTS = ("threshold", "streak", "not_claim_before", "not_claim_after", "report", "counted_after", "clause_words")
+_LISTS = ("threshold", "streak", "not_claim_before", "not_claim_after", "report", "counted_after", "clause_words",
+          "abbreviations")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class LanguageCues:
     lang: str
     spaced: bool
@@ -38,23 +39,16 @@ class LanguageCues:
     report: tuple[str, ...]
     counted_after: tuple[str, ...]
     clause_words: tuple[str, ...]
-    rx: dict = field(default_factory=dict, compare=False, repr=False)
+    abbreviations: tuple[str, ...] = ()
 
     def direction_of(self, word: str) -> str | None:
-        w = re.sub(r"\s+", " ", word.lower())
-        if w in self._up:
-            return "up"
-        if w in self._down:
-            return "down"
-        return None
+        return self._directions.get(re.sub(r"\s+", " ", word.lower()))
 
-    @property
-    def _up(self) -> set[str]:
-        return {re.sub(r"\s+", " ", w.lower()) for w in self.change_up}
-
-    @property
-    def _down(self) -> set[str]:
-        return {re.sub(r"\s+", " ", w.lower()) for w in self.change_down}
+    @cached_property
+    def _directions(self) -> dict[str, str]:
+        out = {re.sub(r"\s+", " ", w.lower()): "down" for w in self.change_down}
+        out.update((re.sub(r"\s+", " ", w.lower()), "up") for w in self.change_up)
+        return out
 
     def phrase(self, words) -> str:
         """A regex for any of ``words`` as whole words (or bare, for unspaced

@@ -99,10 +99,14 @@ class MetricLinker:
         hits = self.hits(text)
         starts = [h.start for h in hits]
         claim_pos = sorted(c.start for c in claims)
+        by_start = sorted(claims, key=lambda c: c.start)
         linked: list[Claim] = []
+        bounds_of: dict[tuple[int, int], list[int]] = {}
         for c in claims:
             s0, s1 = c.sentence
-            bounds = clause_bounds(text, s0, s1, self._clause_words)
+            if c.sentence not in bounds_of:
+                bounds_of[c.sentence] = clause_bounds(text, s0, s1, self._clause_words)
+            bounds = bounds_of[c.sentence]
             best: tuple[float, int, int, Metric] | None = None
             lo, hi = bisect_left(starts, s0), bisect_right(starts, s1)
             for h in hits[lo:hi]:
@@ -112,8 +116,10 @@ class MetricLinker:
                 if metric is None:
                     continue
                 a, b = (c.end, h.start) if h.start >= c.end else (h.end, c.start)
-                tokens = len(self._tok.findall(text, a, b))
                 clauses = bisect_left(bounds, b) - bisect_left(bounds, a)
+                if clauses and self._owned(h, c, metric, bounds, by_start, claim_pos):
+                    continue
+                tokens = len(self._tok.findall(text, a, b))
                 between = sum(1 for p in claim_pos[bisect_left(claim_pos, a):bisect_left(claim_pos, b)] if p != c.start)
                 score = tokens + CLAUSE_PENALTY * clauses + CLAIM_PENALTY * between
                 key = (score, b - a, h.start, metric)
@@ -126,6 +132,20 @@ class MetricLinker:
             conf = max(0.3, min(0.99, 0.98 - 0.012 * score))
             linked.append(replace(c, metric=best[3].id, confidence=conf))
         return self._inherit_changes(text, linked, hits)
+
+    @staticmethod
+    def _owned(h: AliasHit, c: Claim, metric: Metric, bounds: list[int],
+               by_start: list[Claim], claim_pos: list[int]) -> bool:
+        """Whether the alias's own clause holds another figure that this
+        metric fits: then the alias names that figure, not ``c``
+        ("86% WeChat, 85% online": 85% does not borrow WeChat)."""
+        k = bisect_right(bounds, h.start)
+        lo = bounds[k - 1] if k > 0 else c.sentence[0]
+        hi = bounds[k] if k < len(bounds) else c.sentence[1]
+        for other in by_start[bisect_left(claim_pos, lo):bisect_left(claim_pos, hi)]:
+            if other.start != c.start and other.kind == "level" and plausible(metric, other):
+                return True
+        return False
 
     def _inherit_changes(self, text: str, claims: list[Claim], hits: list[AliasHit]) -> list[Claim]:
         """A change right after a level figure, in the same clause group and

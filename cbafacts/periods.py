@@ -8,6 +8,7 @@ change's baseline and never a period; dates and publication dates never are.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -123,18 +124,25 @@ class PeriodResolver:
         """Set ``period`` on every claim and ``baseline`` on changes."""
         years = self.years(text)
         default = self.report_year(text, years)
+        starts = [y.start for y in years]
+        changes_in = {c.sentence for c in claims if c.kind == "change"}
         out = []
         for c in claims:
             s0, s1 = c.sentence
-            in_sent = [y for y in years if s0 <= y.start and y.end <= s1]
-            periods = [y for y in in_sent if y.role == "period"]
+            in_sent = years[bisect_left(starts, s0):bisect_left(starts, s1)]
+            # a year after a comparison word is a baseline only where the
+            # sentence states a change ("data from the 2024 survey" is a period)
+            roles = ("period",) if c.sentence in changes_in else ("period", "baseline")
+            periods = [y for y in in_sent if y.role in roles and y.end <= s1]
             before = [y for y in periods if y.end <= c.start]
             after = [y for y in periods if y.start >= c.end]
             own = [y for y in periods if not clause_bounds(text, min(y.end, c.end), max(y.start, c.start),
                                                             self._clause_words)]
             if own:
-                # a year in the figure's own clause: the nearest one
-                period = min(own, key=lambda y: (min(abs(y.start - c.end), abs(c.start - y.end)), y.start)).year
+                # a year in the figure's own clause: the nearest; on a tie the one
+                # after it ("from 92.88% in 2023 to 94.18% in 2024")
+                period = min(own, key=lambda y: (min(abs(y.start - c.end), abs(c.start - y.end)),
+                                                  y.start < c.start)).year
             elif before:
                 period = before[-1].year
             elif after:

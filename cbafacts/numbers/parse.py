@@ -11,6 +11,7 @@ module holds no per-language branches.
 """
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, replace
@@ -264,6 +265,15 @@ def _items(text: str, start: int, end: int, spec: LocaleNumberSpec, rx: dict, ma
     return out
 
 
+def _additive(u: Decimal, v: Decimal) -> bool:
+    """Whether unit word ``v`` after ``u`` adds to it: "twenty three",
+    "duzentos e trinta", "soixante dix-sept" (``u`` ends in zeros where ``v``
+    has digits)."""
+    if v <= 0 or u <= v or u != u.to_integral_value() or v != v.to_integral_value():
+        return False
+    return u % (10 ** len(str(int(v)))) == 0 or (u >= 20 and u % 10 == 0 and v < 20 and u < 100)
+
+
 class _Builder:
     """Folds a sequence of items into numbers, starting a new number wherever
     the grammar says the last one ended ("2024 37" is two numbers)."""
@@ -471,7 +481,7 @@ class _Builder:
                 self.end, self.prev = it.end, "unit"
                 return
             if self.start is not None and self.has_u and self.after_conn and not self.reverse_conn \
-                    and self.prev in ("unit", "num") and self.pending is None:
+                    and self.prev in ("unit", "num") and self.pending is None and not _additive(self.u, it.value):
                 # "two and fifty-four hundredths": the part after "and" may be a
                 # fraction of its own; until a denominator says so, two numbers
                 self.pending = (self.start, self.end, self.value(), self.prec, self.words)
@@ -484,7 +494,7 @@ class _Builder:
             if self.start is not None and self.has_u:
                 joinable = self.prev == "unit" and (
                     (self.after_conn and self.reverse_conn and self.u < 10 and it.value > self.u)
-                    or (self.u > it.value and self.u % 10 == 0 and self.u < 100)
+                    or _additive(self.u, it.value)
                 )
                 if joinable:
                     self.u += it.value
@@ -663,6 +673,8 @@ def _finish(
         fprec = float(prec)
     except (InvalidOperation, OverflowError):  # pragma: no cover - Decimal always converts
         return None
+    if not math.isfinite(fval):
+        return None  # "1e400": beyond a float
     return Mention(
         start=start, end=end, value=fval, unit=unit, qualifier=qualifier,
         precision=fprec, surface=text[start:end], words=words, num_start=num_start, num_end=num_end,

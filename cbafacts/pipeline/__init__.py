@@ -9,21 +9,48 @@ so ``nlp.add_pipe("numeric_claims")`` works without importing this package:
 
 Extensions are registered once, here.
 """
+from dataclasses import asdict
+
 from spacy.tokens import Doc, Span
 
 from ..model import Claim
 
 CLAIM_ATTRS = (
     "value", "unit", "kind", "direction", "baseline", "metric", "period",
-    "confidence", "qualifier", "precision", "measure",
+    "confidence", "qualifier", "precision", "measure", "value_max",
 )
 
+#: where the claims are kept in ``doc.user_data``: plain dicts, so that
+#: ``doc.to_bytes()``, ``DocBin`` and ``nlp.pipe(n_process=...)`` can carry them
+USER_DATA_KEY = "cbafacts.claims"
+
+
+def _get_claims(doc: Doc) -> list[Claim] | None:
+    records = doc.user_data.get(USER_DATA_KEY)
+    return None if records is None else [Claim.from_dict(r) for r in records]
+
+
+def _set_claims(doc: Doc, claims) -> None:
+    doc.user_data[USER_DATA_KEY] = [asdict(c) for c in claims]
+
+
+def _span_claim(span: Span) -> Claim | None:
+    """The claim a span of ``doc.spans["claims"]`` stands for: the longest
+    claim inside the span's characters."""
+    best = None
+    for r in span.doc.user_data.get(USER_DATA_KEY) or ():
+        if span.start_char <= r["start"] and r["end"] <= span.end_char:
+            if best is None or r["end"] - r["start"] > best["end"] - best["start"]:
+                best = r
+    return None if best is None else Claim.from_dict(best)
+
+
 if not Doc.has_extension("claims"):
-    Doc.set_extension("claims", default=None)
+    Doc.set_extension("claims", getter=_get_claims, setter=_set_claims)
 if not Doc.has_extension("published"):
     Doc.set_extension("published", default=None)
 if not Span.has_extension("claim"):
-    Span.set_extension("claim", default=None)
+    Span.set_extension("claim", getter=_span_claim)
 
 
 def _getter(attr: str):

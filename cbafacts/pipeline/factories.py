@@ -19,7 +19,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, SpanGroup
 from spacy.util import ensure_path
 
-from ..claims import claim_finder, sentences
+from ..claims import claim_finder
 from ..linking import MetricLinker
 from ..model import Claim
 from ..ontology.kb import MetricKB, load_ontology
@@ -30,20 +30,13 @@ def _data_lang(nlp: Language, lang: str | None) -> str:
     return (lang or nlp.lang or "xx").split("-")[0]
 
 
-_BOUNDS_KEY = ("cbafacts", "token_bounds", None, None)
-
-
 def set_claims(doc: Doc, claims: Iterable[Claim], key: str) -> None:
     """Store ``claims`` on the doc: ``doc._.claims`` and ``doc.spans[key]``."""
     claims = list(claims)
     doc._.claims = claims
-    bounds = doc.user_data.get(_BOUNDS_KEY)
-    if bounds is None or len(bounds[0]) != len(doc):
-        arr = doc.to_array([IDX, LENGTH])
-        starts = arr[:, 0].tolist()
-        bounds = (starts, [a + n for a, n in zip(starts, arr[:, 1].tolist())])
-        doc.user_data[_BOUNDS_KEY] = bounds
-    starts, ends = bounds
+    arr = doc.to_array([IDX, LENGTH])
+    starts = arr[:, 0].tolist() if len(doc) else []
+    ends = [a + n for a, n in zip(starts, arr[:, 1].tolist())] if len(doc) else []
     spans = []
     for c in claims:
         # the tokens overlapping [start, end): spaCy's alignment_mode="expand"
@@ -53,7 +46,6 @@ def set_claims(doc: Doc, claims: Iterable[Claim], key: str) -> None:
             continue
         span = doc[i:j]
         span.label_ = c.metric or "CLAIM"
-        span._.claim = c
         spans.append(span)
     doc.spans[key] = SpanGroup(doc, name=key, spans=spans)
 
@@ -73,9 +65,7 @@ class NumericClaims:
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc.text
-        claims = self._finder.find(text, sentences(text))
-        set_claims(doc, claims, self.spans_key)
-        doc._.published = period_resolver(self.lang).published(text)
+        set_claims(doc, self._finder.find(text), self.spans_key)
         return doc
 
 
@@ -120,7 +110,8 @@ class MetricLinkerComponent:
 
 
 class PeriodResolverComponent:
-    """Sets the period of every claim and the baseline of every change."""
+    """Sets the period of every claim, the baseline of every change, and
+    ``doc._.published`` (the publication date the page states in full)."""
 
     def __init__(self, nlp: Language, name: str = "period_resolver", *, lang: str | None = None,
                  spans_key: str = "claims") -> None:
@@ -130,8 +121,9 @@ class PeriodResolverComponent:
         self._resolver = period_resolver(self.lang)
 
     def __call__(self, doc: Doc) -> Doc:
-        claims = doc._.claims or []
-        set_claims(doc, self._resolver.resolve(doc.text, claims), self.spans_key)
+        text = doc.text
+        set_claims(doc, self._resolver.resolve(text, doc._.claims or []), self.spans_key)
+        doc._.published = self._resolver.published(text)
         return doc
 
 
