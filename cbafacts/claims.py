@@ -10,13 +10,12 @@ the language's change words.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 
 from .cues import LanguageCues, get_cues
 from .model import Claim, Mention
 from .numbers import parse
-from .numbers.spec import get_spec
+from .numbers.spec import data_lang, get_spec
 
 _SENT_END = re.compile(r"(?:[.!?]+[\"'”’)\]」』]*(?=\s|$))|[。！？!?।॥؟]+[\"'”’)\]」』]*|\n+")
 _WORD_BEFORE = re.compile(r"([^\W\d_][\w.]*)\.$")
@@ -31,12 +30,6 @@ _PHONE = re.compile(
 )
 _LIST_NUM = re.compile(r"(?m)^[ \t]*(?:\(?\d{1,3}[.)．、](?=\s|\D)|\(\d{1,3}\))")
 _YEAR = re.compile(r"(?<![\d.,])(1[89]\d\d|20\d\d|21\d\d)(?![\d.,]\d)")
-
-
-@dataclass(frozen=True)
-class Segment:
-    start: int
-    end: int
 
 
 def sentences(text: str, abbreviations: frozenset[str] = frozenset()) -> list[tuple[int, int]]:
@@ -247,6 +240,11 @@ class ClaimFinder:
         return out
 
 
-@lru_cache(maxsize=64)
 def claim_finder(lang: str | None) -> ClaimFinder:
-    return ClaimFinder(lang)
+    """The (cached) finder of ``lang``'s data language."""
+    return _claim_finder(data_lang(lang))
+
+
+@lru_cache(maxsize=None)
+def _claim_finder(code: str) -> ClaimFinder:
+    return ClaimFinder(code)

@@ -66,10 +66,14 @@ def _list(data: Mapping, key: str, source: str) -> tuple[str, ...]:
     return tuple(str(v) for v in value)
 
 
-@lru_cache(maxsize=None)
 def get_cues(lang: str | None) -> LanguageCues:
     """Cues of ``lang`` (languages without a cue file get empty cues)."""
-    code = (lang or FALLBACK_LANG).lower().split("-")[0]
+    code = (lang or FALLBACK_LANG).lower().replace("_", "-").split("-")[0]
+    return _get_cues(code if lang_file(code, "cues.yaml") is not None else FALLBACK_LANG)
+
+
+@lru_cache(maxsize=None)
+def _get_cues(code: str) -> LanguageCues:
     path = lang_file(code, "cues.yaml") or lang_file(FALLBACK_LANG, "cues.yaml")
     assert path is not None
     data = load_yaml(path) or {}

@@ -217,7 +217,9 @@ def normalize_code(code: str | None) -> str:
         return _CODE_MAP[code]
     base = code.split("-", 1)[0]
     # deprecated ISO 639 codes still seen in the wild
-    return {"in": "id", "iw": "he", "ji": "yi"}.get(base, base)
+    base = {"in": "id", "iw": "he", "ji": "yi"}.get(base, base)
+    # formats.md: an ISO 639-1 code (two letters) or "und"
+    return base if len(base) == 2 and base.isascii() and base.isalpha() else UND
 
 
 def _get_factory() -> Any:

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Iterator, Mapping
 
-from .backends import Backend, Routing, get_backend
+from .backends import BACKENDS, Backend, Routing, get_backend
+from .errors import Errors
 from .detect import detect_language, normalize_code
 from .io import InputError
 from .model import ArticleError, ArticleResult, InputArticle
@@ -28,8 +29,8 @@ class Extractor:
                  ontology: str | None = None, max_chars: int = 5_000_000) -> None:
         self.routing = Routing.load(routing)
         self.forced_backend = backend
-        if backend is not None:
-            get_backend(backend, ontology=ontology)  # validate the name early
+        if backend is not None and backend not in BACKENDS.get_all():
+            raise ValueError(Errors.E402.format(backend=backend, known=sorted(BACKENDS.get_all())))
         self.ontology = ontology
         self.max_chars = max_chars
         self._backends: dict[str, Backend] = {}

@@ -14,12 +14,11 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
-from functools import lru_cache
 
-from .claims import claim_finder, clause_bounds, hard_bounds
+from .claims import _YEAR, claim_finder, clause_bounds, hard_bounds
 from .model import Claim
 from .numbers.spec import alternation, get_spec
-from .ontology.kb import Metric, MetricKB, load_ontology
+from .ontology.kb import Metric, MetricKB
 
 CLAUSE_PENALTY = 10.0
 CLAIM_PENALTY = 6.0
@@ -117,7 +116,7 @@ class MetricLinker:
                     continue
                 a, b = (c.end, h.start) if h.start >= c.end else (h.end, c.start)
                 clauses = bisect_left(bounds, b) - bisect_left(bounds, a)
-                if clauses and self._owned(h, c, metric, bounds, by_start, claim_pos):
+                if clauses and self._owned(text, h, c, metric, bounds, by_start, claim_pos):
                     continue
                 tokens = len(self._tok.findall(text, a, b))
                 between = sum(1 for p in claim_pos[bisect_left(claim_pos, a):bisect_left(claim_pos, b)] if p != c.start)
@@ -134,20 +133,29 @@ class MetricLinker:
         return self._inherit_changes(text, linked, hits)
 
     @staticmethod
-    def _owned(h: AliasHit, c: Claim, metric: Metric, bounds: list[int],
+    def _owned(text: str, h: AliasHit, c: Claim, metric: Metric, bounds: list[int],
                by_start: list[Claim], claim_pos: list[int]) -> bool:
         """Whether the alias's own clause holds another figure that this
-        metric fits: then the alias names that figure, not ``c``
-        ("86% WeChat, 85% online": 85% does not borrow WeChat)."""
-        k = bisect_right(bounds, h.start)
-        lo = bounds[k - 1] if k > 0 else c.sentence[0]
-        hi = bounds[k] if k < len(bounds) else c.sentence[1]
+        metric fits: then the alias names that figure, not ``c`` ("86%
+        WeChat, 85% online": 85% does not borrow WeChat). A figure whose own
+        clause names another year is the same metric at another time ("92,88%
+        pada 2023 dan 94,18% pada 2024") and may borrow."""
+
+        def clause(pos: int) -> tuple[int, int]:
+            k = bisect_right(bounds, pos)
+            return (bounds[k - 1] if k > 0 else c.sentence[0], bounds[k] if k < len(bounds) else c.sentence[1])
+
+        lo, hi = clause(h.start)
+        own_years = set(_YEAR.findall(text, *clause(c.start)))
+        if own_years and own_years != set(_YEAR.findall(text, lo, hi)):
+            return False
         for other in by_start[bisect_left(claim_pos, lo):bisect_left(claim_pos, hi)]:
             if other.start != c.start and other.kind == "level" and plausible(metric, other):
                 return True
         return False
 
     def _inherit_changes(self, text: str, claims: list[Claim], hits: list[AliasHit]) -> list[Claim]:
+        starts = [h.start for h in hits]
         """A change right after a level figure, in the same clause group and
         with no other metric named in between, is a change of that figure's
         metric ("41,700 petugas ..., turun 4,79%"; "94.18%，较上年提升1.3个百分点")."""
@@ -166,7 +174,8 @@ class MetricLinker:
                 bounds = clause_bounds(text, lvl.end, c.start, self._clause_words)
                 family = {m.id for m in self.kb.family(lvl.metric)}
                 named_between = any(
-                    lvl.end <= h.start and h.end <= c.start and h.metric not in family for h in hits
+                    h.end <= c.start and h.metric not in family
+                    for h in hits[bisect_left(starts, lvl.end):bisect_left(starts, c.start)]
                 )
                 if len(bounds) > 2 or named_between or not plausible(self.kb[lvl.metric], c):
                     break
@@ -175,7 +184,3 @@ class MetricLinker:
                 break
         return out
 
-
-@lru_cache(maxsize=64)
-def metric_linker(lang: str | None, kb_path: str | None = None) -> MetricLinker:
-    return MetricLinker(load_ontology(kb_path), lang)

@@ -16,6 +16,7 @@ from functools import lru_cache
 from .claims import _DMY_DATE, _ISO_DATE, _YEAR, claim_finder, clause_bounds
 from .cues import LanguageCues, get_cues
 from .model import Claim
+from .numbers.spec import data_lang
 
 _PAREN_YEAR = re.compile(r"[(（]\s*(1[89]\d\d|20\d\d|21\d\d)\s*(?:年)?\s*[)）]")
 
@@ -175,6 +176,11 @@ class PeriodResolver:
         return None if period is None else period - 1
 
 
-@lru_cache(maxsize=64)
 def period_resolver(lang: str | None) -> PeriodResolver:
-    return PeriodResolver(lang)
+    """The (cached) resolver of ``lang``'s data language."""
+    return _period_resolver(data_lang(lang))
+
+
+@lru_cache(maxsize=None)
+def _period_resolver(code: str) -> PeriodResolver:
+    return PeriodResolver(code)

@@ -287,3 +287,26 @@ def test_factories_through_entry_points_alone(tmp_path):
     assert spans[1][1:] == [1.3, "percent", "change", "up", "2023", "service.call_answer_rate", "2024"]
     for text, start, end in out["claims"]:
         assert EN[start:end] == text
+
+
+def test_claims_survive_doc_serialization_and_multiprocessing():
+    """Claims are plain data in user_data: to_bytes, DocBin and n_process work."""
+    from spacy.tokens import Doc, DocBin
+
+    nlp = spacy.blank("en")
+    for name in ("numeric_claims", "metric_linker", "period_resolver"):
+        nlp.add_pipe(name)
+    text = "In 2024, the average answer rate was 94.18%, up 1.3 percentage points."
+    doc = nlp(text)
+    assert [(c.text, c.metric) for c in doc._.claims] == [
+        ("94.18%", "service.call_answer_rate"), ("1.3 percentage points", "service.call_answer_rate")]
+    restored = Doc(nlp.vocab).from_bytes(doc.to_bytes())
+    assert restored._.claims == doc._.claims
+    assert [s._.value for s in restored.spans["claims"]] == [94.18, 1.3]
+    db = DocBin(store_user_data=True)
+    db.add(doc)
+    (again,) = DocBin().from_bytes(db.to_bytes()).get_docs(nlp.vocab)
+    assert again._.claims == doc._.claims
+    texts = ["It was 44% in 2024.", "It was 31% in 2023."]
+    piped = [[(c.value, c.period) for c in d._.claims] for d in nlp.pipe(texts, n_process=2)]
+    assert piped == [[(44.0, "2024")], [(31.0, "2023")]]

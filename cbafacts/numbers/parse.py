@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left
 import unicodedata
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
@@ -581,9 +582,12 @@ def parse(text: str, lang: str | None = None) -> list[Mention]:
     spec = get_spec(lang)
     rx = _regexes(spec)
     mask_spans = [(m.start(), m.end()) for m in rx["mask"].finditer(text)] if rx["mask"].pattern else []
+    mask_starts = [a for a, _ in mask_spans]
 
     def masked(a: int, b: int) -> bool:
-        return any(a < me and ms < b for ms, me in mask_spans)
+        # spans do not overlap: only the last one starting before b can reach a
+        i = bisect_left(mask_starts, b) - 1
+        return i >= 0 and mask_spans[i][1] > a
 
     mentions: list[Mention] = []
     last_end = 0

@@ -167,14 +167,24 @@ def spec_from_dict(lang: str, data: Mapping, *, source: str = "<dict>") -> Local
     )
 
 
-@lru_cache(maxsize=None)
+def data_lang(lang: str | None) -> str:
+    """The language whose data applies: ``"es-MX"`` -> ``"es"``; a code with
+    no data folder -> ``"xx"`` (the fallback)."""
+    code = (lang or FALLBACK_LANG).lower().replace("_", "-").split("-")[0]
+    return code if lang_file(code, "numbers.yaml") is not None else FALLBACK_LANG
+
+
 def get_spec(lang: str | None) -> LocaleNumberSpec:
     """The number spec of ``lang``; languages without data get the fallback.
 
     lang (str | None): ISO 639-1 code, a culture code ("es-mx" -> "es"), or None.
-    RETURNS (LocaleNumberSpec): the spec.
+    RETURNS (LocaleNumberSpec): the spec (one per data language, cached).
     """
-    code = (lang or FALLBACK_LANG).lower().replace("_", "-").split("-")[0]
+    return _get_spec(data_lang(lang))
+
+
+@lru_cache(maxsize=None)
+def _get_spec(code: str) -> LocaleNumberSpec:
     path = lang_file(code, "numbers.yaml")
     if path is None:
         code, path = FALLBACK_LANG, lang_file(FALLBACK_LANG, "numbers.yaml")

@@ -1,0 +1,74 @@
+"""Linking and period cases from review probes (each expectation read off
+the sentence by hand)."""
+from __future__ import annotations
+
+import pytest
+
+
+def claims(extractor, text, lang):
+    res = extractor.extract(text, id="t", lang=lang)
+    assert res.error is None
+    return [(c.text, c.kind, c.direction, c.metric, c.period) for c in res.claims]
+
+
+CASES = [
+    # a year after "from" with no change in the sentence is the period
+    ("en", "Data from the 2024 survey show that 59% of centers use data dashboards.",
+     [("59%", "level", None, "data.dashboard_share", "2024")]),
+    # "dan" before a figure starts its clause: 94,18% belongs to 2024
+    ("id", "Tingkat penyelesaian panggilan 92,88% pada 2023 dan 94,18% pada 2024.",
+     [("92,88%", "level", None, "service.call_answer_rate", "2023"),
+      ("94,18%", "level", None, "service.call_answer_rate", "2024")]),
+    # each figure takes its own year
+    ("en", "The answer rate rose from 92.88% in 2023 to 94.18% in 2024.",
+     [("92.88%", "level", None, "service.call_answer_rate", "2023"),
+      ("94.18%", "level", None, "service.call_answer_rate", "2024")]),
+    # a change word followed by a number belongs to that number
+    ("en", "In 2024 the call answer rate hit 94.18% up 1.3 percentage points.",
+     [("94.18%", "level", None, "service.call_answer_rate", "2024"),
+      ("1.3 percentage points", "change", "up", "service.call_answer_rate", "2024")]),
+    ("zh", "2024年接通率94.18%提升1.3个百分点。",
+     [("94.18%", "level", None, "service.call_answer_rate", "2024"),
+      ("1.3个百分点", "change", "up", "service.call_answer_rate", "2024")]),
+    # a change right after a level, with no other metric named between, is its change
+    ("zh", "2024年，人工电话平均接通率为94.18%，较上年提升1.3个百分点；人工电话客户满意度为99.46%。",
+     [("94.18%", "level", None, "service.call_answer_rate", "2024"),
+      ("1.3个百分点", "change", "up", "service.call_answer_rate", "2024"),
+      ("99.46%", "level", None, "service.customer_satisfaction", "2024")]),
+    # an alias in another clause that already has its own figure is not borrowed
+    ("en", "In 2023, 86% offered WeChat, 85% online, and 65% SMS.",
+     [("86%", "level", None, "channels.wechat_share", "2023"),
+      ("85%", "level", None, "None", "2023"),
+      ("65%", "level", None, "channels.sms_share", "2023")]),
+    # but a count and a share of the same concept share the alias
+    ("en", "By the end of 2024, 37 banks had renamed their centers remote banking centers, accounting for 44%.",
+     [("37", "level", None, "remote_banking.renamed_centers", "2024"),
+      ("44%", "level", None, "remote_banking.renamed_share", "2024")]),
+    # a period ending a name is not an abbreviation: two sentences
+    ("en", "The report (2024) was presented by Wang. 59% of centers use data dashboards.",
+     [("59%", "level", None, "data.dashboard_share", "2024")]),
+    # a hard-wrapped line goes on
+    ("en", "In 2024 the average call\nanswer rate was 94.18%.",
+     [("94.18%", "level", None, "service.call_answer_rate", "2024")]),
+]
+
+
+@pytest.mark.parametrize("lang,text,expected", CASES, ids=[f"{c[0]}:{c[1][:40]}" for c in CASES])
+def test_linking_and_periods(extractor, lang, text, expected):
+    got = [(t, k, d, str(m), p) for t, k, d, m, p in claims(extractor, text, lang)]
+    assert got == expected
+
+
+@pytest.mark.parametrize("lang,text", [
+    ("id", "Hubungi call center 021-5551234 untuk informasi."),
+    ("zh", "或拨打010-66596688。"),
+    ("en", "Call 1-800-555-0199 now."),
+])
+def test_phone_numbers_are_not_claims(extractor, lang, text):
+    assert claims(extractor, text, lang) == []
+
+
+def test_unknown_language_code_is_und(extractor):
+    res = extractor.extract("It was 44% in 2024.", id="x", lang="English")
+    assert res.lang == "und"
+    assert [(c.text, c.value) for c in res.claims] == [("44%", 44.0)]
