@@ -160,6 +160,8 @@ class ClaimFinder:
     def is_claim(self, text: str, m: Mention, sent_start: int, excluded) -> bool:
         if m.unit is None and not m.words and year_value(m) is not None:
             return False
+        if "/" in m.surface or "／" in m.surface:
+            return False  # "24/7", "3/4": a ratio or a date, not a figure of news
         if not m.words and len(m.surface) > 1 and m.surface[0] == "0" and m.surface[1].isdigit():
             return False  # "021", "010": codes and phone parts, not quantities
         if any(a <= m.start and m.end <= b for a, b in excluded):

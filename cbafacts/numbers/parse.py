@@ -30,6 +30,7 @@ _SEP_MAP = {
 }
 _ALWAYS_GROUP = {"'", " "}
 _VULGAR = "¼½¾⅐⅑⅒⅓⅔⅕⅖⅗⅘⅙⅚⅛⅜⅝⅞"
+_URL = re.compile(r"(?:https?://|www\.)\S+|\S+\?\S*=\S*")
 _EXPONENT = re.compile(r"(?:[eE]([+-]?\d+)|\^([+-]?\d+)|[ ]?[x×][ ]?10\^([+-]?\d+))$")
 _ALWAYS_DECIMAL = {"٫"}
 _HSPACE = "[ \t\u00a0\u202f]"
@@ -45,9 +46,11 @@ def _is_spaced_letter(ch: str) -> bool:
 class _Item:
     start: int
     end: int
-    role: str  # num | unit | mult | scale | scale_abbr | add | conn
+    role: str  # num | unit | mult | scale | scale_abbr | add | conn | den | over | ...
     value: Decimal
     precision: Decimal = Decimal(1)
+    #: a scale word that counts one on its own (numbers.yaml standalone_scales)
+    standalone: bool = False
 
 
 def _regexes(spec: LocaleNumberSpec) -> dict[str, re.Pattern]:
@@ -64,11 +67,14 @@ def _regexes(spec: LocaleNumberSpec) -> dict[str, re.Pattern]:
     # a leading sign, digits with separators, then an exponent: "1.3e6",
     # "12.32e+14", "1.1^23", "6.23x10^-4"; or a bare decimal ".08"; or a
     # vulgar fraction "¾"
+    # slash fractions first: "3/4", "-4/5", "1 4/5", "３／５" (not dates: "5/17/2018")
+    dec = re.escape(spec.decimal)
     digits = (
-        rf"(?:(?:(?<![\w.,]){'[-−]'})?\d+"
+        rf"(?:(?<![\w./／]){'[-−]'}?(?:\d+[ ])?\d+[/／]\d+(?![/／]?\d)(?![.,]\d)"
+        rf"|(?:(?<![\w.,]){'[-−]'})?\d+"
         rf"(?:[{seps}](?=\d)\d+|(?<=[０-９])[．，](?=[０-９])[０-９]+{space_group})*"
         rf"(?:[eE][+-]?\d+(?![\w])|\^[+-]?\d+|[ ]?[x×][ ]?10\^[+-]?\d+)?"
-        rf"|(?<![\w.,])[-−]?\.\d+(?![.,]?\d)|[{_VULGAR}])"
+        rf"|(?<![\w.,])[-−]?{dec}\d+(?![.,]?\d)|[{_VULGAR}])"
     )
     words = alternation(list(spec.words))
     if spec.spaced and not spec.compound:
@@ -155,7 +161,16 @@ def _read_digits(text: str, start: int, end: int, spec: LocaleNumberSpec, rx: di
     raw = text[start:end]
     if len(raw) == 1 and raw in _VULGAR:
         return [_Item(start, end, "num", Decimal(str(unicodedata.numeric(raw))), Decimal(0))]
-    if raw.lstrip("-−").startswith("."):
+    slash = re.fullmatch(r"([-−]?)(?:(\d+) )?(\d+)[/／](\d+)", raw)
+    if slash is not None:
+        sign_s, whole, num, den = slash.groups()
+        d = Decimal(_digit_value(den))
+        if d == 0:
+            return []
+        v = Decimal(_digit_value(whole)) if whole else Decimal(0)
+        v += Decimal(_digit_value(num)) / d
+        return [_Item(start, end, "num", -v if sign_s else v, Decimal(0))]
+    if raw.lstrip("-−")[:1] in (".", spec.decimal) and not raw.lstrip("-−")[:1].isdigit():
         frac = _digit_value(raw.lstrip("-−")[1:])
         sign = -1 if raw[0] in "-−" else 1
         return [_Item(start, end, "num", sign * Decimal(f"0.{frac}"), Decimal(1).scaleb(-len(frac)))]
@@ -261,7 +276,8 @@ def _items(text: str, start: int, end: int, spec: LocaleNumberSpec, rx: dict, ma
             if hit is None:
                 continue
             role, value = hit
-            out.append(_Item(m.start(), m.end(), role, value))
+            out.append(_Item(m.start(), m.end(), role, value,
+                             standalone=m.group("word").lower() in spec.standalone_scales))
         pos = m.end()
     return out
 
@@ -535,7 +551,11 @@ class _Builder:
             self.prec = Decimal(1)
             self.words = True
         elif role in ("scale", "scale_abbr"):
-            if self.start is None or (role == "scale_abbr" and self.prev != "num"):
+            if self.start is None and role == "scale" and it.standalone:
+                # the word for a thousand stands alone: "mil quinientos", "tausend Mitarbeiter", "bin dokuz yüz"
+                self._begin(it)
+                self.u, self.has_u, self.words = Decimal(1), True, True
+            elif self.start is None or (role == "scale_abbr" and self.prev != "num"):
                 self.flush()
                 self.prev = None
                 return
@@ -581,7 +601,15 @@ def parse(text: str, lang: str | None = None) -> list[Mention]:
         return []
     spec = get_spec(lang)
     rx = _regexes(spec)
-    mask_spans = [(m.start(), m.end()) for m in rx["mask"].finditer(text)] if rx["mask"].pattern else []
+    spans = [(m.start(), m.end()) for m in rx["mask"].finditer(text)] if rx["mask"].pattern else []
+    # nothing inside a URL is a number of the text ("%2D9114%29")
+    spans += [(m.start(), m.end()) for m in _URL.finditer(text)]
+    mask_spans: list[tuple[int, int]] = []
+    for a, b in sorted(spans):
+        if mask_spans and a < mask_spans[-1][1]:
+            mask_spans[-1] = (mask_spans[-1][0], max(b, mask_spans[-1][1]))
+        else:
+            mask_spans.append((a, b))
     mask_starts = [a for a, _ in mask_spans]
 
     def masked(a: int, b: int) -> bool:

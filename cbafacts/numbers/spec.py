@@ -62,6 +62,8 @@ class LocaleNumberSpec:
     percent_factors: Mapping[str, Decimal] = field(default_factory=dict)
     #: a last digit after 百/千/万 counts the next place down ("四百五" = 450)
     abbreviated_tail: bool = False
+    #: scale words that count one on their own ("mil quinientos", "tausend Mitarbeiter")
+    standalone_scales: frozenset = frozenset()
     #: the connector joins a unit before a ten ("vier-und-zwanzig", "een-en-twintig")
     reverse_tens: bool = False
     regexes: dict = field(default_factory=dict, compare=False, repr=False)
@@ -164,6 +166,7 @@ def spec_from_dict(lang: str, data: Mapping, *, source: str = "<dict>") -> Local
         range_words=tuple(str(w) for w in data.get("range_words") or ()),
         reverse_tens=bool(data.get("reverse_tens", False)),
         abbreviated_tail=bool(data.get("abbreviated_tail", False)),
+        standalone_scales=frozenset(str(w).lower() for w in data.get("standalone_scales") or ()),
     )
 
 
