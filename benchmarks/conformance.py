@@ -8,8 +8,9 @@ specs). Run from the repository root:
 
 ``number`` reports every number the way that suite counts them: the number
 inside a percentage too, without its sign or word, and both ends of a range.
-``percent`` reports percentages only, with the percent form included and the
-value the percent number.
+``percent`` reports percentages only (percentage points included, as the
+suite counts them), with the percent form included and the value the
+percent number.
 """
 from __future__ import annotations
 
@@ -29,4 +30,5 @@ def number(text: str, lang: str) -> list[tuple[int, int, float]]:
 
 
 def percent(text: str, lang: str) -> list[tuple[int, int, float]]:
-    return [(m.start, m.end, m.value) for m in parse(text, lang) if m.unit == "percent"]
+    # the suite counts percentage points ("6个百分点", "15 Prozentpunkte") as percentages
+    return [(m.start, m.end, m.value) for m in parse(text, lang) if m.unit in ("percent", "pp")]

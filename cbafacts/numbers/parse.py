@@ -680,7 +680,10 @@ def _finish(
         m = rx["pct_after"].match(text, end)
         if m and m.end() > end:
             unit, end = "percent", m.end()
-            value *= spec.percent_factors.get(re.sub(r"\s+", " ", m.group(0).strip().lower()), 1)
+            form = re.sub(r"\s+", " ", m.group(0).strip().lower())
+            below = spec.percent_factor_below.get(form)
+            if below is None or value < below:
+                value *= spec.percent_factors.get(form, 1)
         else:
             m = rx["pct_before"].search(text, max(0, start - 12), start)
             if m and m.end() == start:

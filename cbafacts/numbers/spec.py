@@ -60,6 +60,8 @@ class LocaleNumberSpec:
     range_words: tuple[str, ...] = ()
     #: percent forms that scale the number (zh "三成" = 30%, "千分之一" = 0.1%)
     percent_factors: Mapping[str, Decimal] = field(default_factory=dict)
+    #: ... only for numbers below this (三八折 is 38%, not 380%)
+    percent_factor_below: Mapping[str, Decimal] = field(default_factory=dict)
     #: a last digit after 百/千/万 counts the next place down ("四百五" = 450)
     abbreviated_tail: bool = False
     #: scale words that count one on their own ("mil quinientos", "tausend Mitarbeiter")
@@ -151,6 +153,10 @@ def spec_from_dict(lang: str, data: Mapping, *, source: str = "<dict>") -> Local
         percent_before=tuple(percent.get("before") or ()) + tuple(
             k for k in (percent.get("factors_before") or ()) if k),
         percent_factors=factors,
+        percent_factor_below={
+            str(k).lower(): _dec(v, f"{source}: percent.factor_below.{k}")
+            for k, v in (percent.get("factor_below") or {}).items()
+        },
         points_after=tuple(points.get("after") or ()),
         duration_after={str(k).lower(): _dec(v, source) for k, v in (duration.get("after") or {}).items()},
         ordinal_prefix=tuple(data.get("ordinal_prefix") or ()),
