@@ -28,6 +28,7 @@ class LanguageCues:
     fillers: tuple[str, ...]
     target: tuple[str, ...]
     before_year: tuple[str, ...]
+    after_year: tuple[str, ...]
     relative: Mapping[str, int]
     threshold: tuple[str, ...]
     lookback_before: tuple[str, ...]
@@ -89,6 +90,7 @@ def _get_cues(code: str) -> LanguageCues:
         fillers=_list(change, "fillers", src),
         target=_list(change, "target", src),
         before_year=_list(comp, "before_year", src),
+        after_year=_list(comp, "after_year", src),
         relative={str(k).lower(): int(v) for k, v in (comp.get("relative") or {}).items()},
         lookback_before=_list(look, "before", src),
         lookback_after=_list(look, "after", src),

@@ -40,6 +40,10 @@ class PeriodResolver:
         self._before_year = re.compile(
             rf"{c.phrase(c.before_year)}{sp}*(?:[^\W\d_]{{1,12}}{sp}*)?$", re.I
         ) if c.before_year else None
+        # comparison words written after the year ("2023年比", "2023년 대비", "2023'e göre")
+        self._after_year = re.compile(
+            rf"(?:\S{{0,4}}?){sp}*{c.phrase(c.after_year)}", re.I
+        ) if c.after_year else None
         self._relative = re.compile(c.phrase(list(c.relative)), re.I) if c.relative else None
         self._report = re.compile(c.phrase(c.report), re.I) if c.report else None
         months = c.phrase(list(c.months)) if c.months else None
@@ -65,7 +69,8 @@ class PeriodResolver:
                 role = "date"
             elif (a, b) in titles:
                 role = "title"
-            elif self._before_year is not None and self._before_year.search(text, max(0, a - 40), a):
+            elif (self._before_year is not None and self._before_year.search(text, max(0, a - 40), a)) or (
+                    self._after_year is not None and self._after_year.match(text, b)):
                 role = "baseline"
             else:
                 role = "period"
