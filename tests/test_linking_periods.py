@@ -47,6 +47,13 @@ CASES = [
     # a period ending a name is not an abbreviation: two sentences
     ("en", "The report (2024) was presented by Wang. 59% of centers use data dashboards.",
      [("59%", "level", None, "data.dashboard_share", "2024")]),
+    # comparison words after the year make it the baseline
+    ("ja", "2024年の人工電話の平均応答率は94.18%で、2023年比1.3ポイント上昇した。",
+     [("94.18%", "level", None, "service.call_answer_rate", "2024"),
+      ("1.3ポイント", "change", "up", "service.call_answer_rate", "2024")]),
+    ("ko", "2024년 상담원 연결률은 94.18%로 2023년 대비 1.3%포인트 상승했다.",
+     [("94.18%", "level", None, "service.call_answer_rate", "2024"),
+      ("1.3%포인트", "change", "up", "service.call_answer_rate", "2024")]),
     # a hard-wrapped line goes on
     ("en", "In 2024 the average call\nanswer rate was 94.18%.",
      [("94.18%", "level", None, "service.call_answer_rate", "2024")]),
@@ -66,6 +73,17 @@ def test_linking_and_periods(extractor, lang, text, expected):
 ])
 def test_phone_numbers_are_not_claims(extractor, lang, text):
     assert claims(extractor, text, lang) == []
+
+
+@pytest.mark.parametrize("lang,text", [
+    ("ja", "2024年の人工電話の平均応答率は94.18%で、2023年比1.3ポイント上昇した。"),
+    ("zh", "2024年，人工电话平均接通率为94.18%，与2023年相比提升1.3个百分点。"),
+    ("tr", "2024 yılında çağrı cevaplama oranı %94,18 oldu ve 2023 yılına göre 1,3 puan arttı."),
+])
+def test_baseline_written_after_the_year(extractor, lang, text):
+    res = extractor.extract(text, id="t", lang=lang)
+    change = [c for c in res.claims if c.kind == "change"]
+    assert [(c.value, c.period, c.baseline) for c in change] == [(1.3, "2024", "2023")]
 
 
 def test_unknown_language_code_is_und(extractor):
