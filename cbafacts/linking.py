@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from .claims import _YEAR, claim_finder, clause_bounds, hard_bounds
 from .model import Claim
 from .numbers.spec import alternation, get_spec
-from .ontology.kb import Metric, MetricKB
+from .ontology.kb import Metric, MetricKB, normalize_alias
 
 CLAUSE_PENALTY = 10.0
 CLAIM_PENALTY = 6.0
@@ -78,7 +78,7 @@ class MetricLinker:
             return []
         out = []
         for m in self._rx.finditer(text):
-            key = re.sub(r"\s+", " ", m.group(0).lower())
+            key = normalize_alias(m.group(0))
             mid = self._alias_ids.get(key)
             if mid is not None:
                 out.append(AliasHit(m.start(), m.end(), mid))

@@ -21,8 +21,10 @@ DEFAULT_PATH = PACKAGE_DIR / "ontology" / "metrics.yaml"
 
 
 def normalize_alias(alias: str) -> str:
-    """Lower-case and collapse whitespace: the key aliases are compared by."""
-    return re.sub(r"\s+", " ", alias.strip().lower())
+    """Lower-case and collapse whitespace: the key aliases are compared by.
+    Turkish "İ" lower-cases to "i" plus a combining dot; the dot is dropped so
+    that "İnteraktif" finds "interaktif"."""
+    return re.sub(r"\s+", " ", alias.strip().lower().replace("i\u0307", "i"))
 
 
 @dataclass(frozen=True)
