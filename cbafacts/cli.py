@@ -1,4 +1,4 @@
-"""Command line: ``cbafacts extract``, ``cbafacts crossval``, ``cbafacts langs``."""
+"""Command line: ``cbafacts extract``, ``crossval``, ``export``, ``evaluate``, ``langs``."""
 from __future__ import annotations
 
 import argparse
@@ -14,6 +14,8 @@ from .extract import Extractor
 from .io import iter_articles
 from .model import ArticleResult
 from .ontology.kb import load_ontology
+from .errors import Errors
+from .batch import dumps  # noqa: F401 - re-exported for callers of cli.dumps
 
 EPILOG_EXTRACT = """\
 inputs:
@@ -31,42 +33,87 @@ examples:
 """
 
 
-def dumps(record: dict) -> str:
-    """One output line: compact, UTF-8, key order as built (byte-stable)."""
-    return json.dumps(record, ensure_ascii=False, separators=(", ", ": "))
-
-
-def _open_out(path: str | None) -> TextIO:
+def _open_out(path: str | None, append: bool = False) -> TextIO:
     if path in (None, "-"):
         return sys.stdout
     Path(path).parent.mkdir(parents=True, exist_ok=True)
-    return open(path, "w", encoding="utf-8", newline="\n")
+    return open(path, "a" if append else "w", encoding="utf-8", newline="\n")
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    extractor = Extractor(routing=args.routing, backend=args.backend, max_chars=args.max_chars)
+    from . import batch
+
+    settings = {"routing": args.routing, "backend": args.backend, "max_chars": args.max_chars}
+    workers = batch.default_workers() if args.workers is None else args.workers
+    try:
+        if workers < 1:
+            raise ValueError(Errors.E503.format(n=workers))
+        if args.engine not in ("local", "dask"):
+            raise ValueError(Errors.E504.format(engine=args.engine))
+        if args.resume and args.engine == "local" and args.output in (None, "-"):
+            raise ValueError(Errors.E502)
+        if args.engine == "dask" and args.output in (None, "-"):
+            raise ValueError(Errors.E506.format(path="-"))
+        # one Extractor here checks the settings (unknown backend, bad
+        # routing table) before any worker starts
+        Extractor(**settings)
+    except (ValueError, OSError) as exc:
+        print(f"cbafacts extract: {exc}", file=sys.stderr)
+        return 2
     started = time.perf_counter()
-    n = errors = claims = 0
-    out = _open_out(args.output)
+    stats = batch.BatchStats()
+    store = None
+    out: TextIO | None = None
+    bar = batch.progress_bar(not args.quiet)
     try:
         records = iter_articles(args.inputs, glob=args.glob, max_bytes=args.max_bytes)
-        for res in extractor.extract_many(_with_lang(records, args.lang)):
-            out.write(dumps(res.to_dict()) + "\n")
-            out.flush() if out is sys.stdout else None
-            n += 1
-            errors += res.error is not None
-            claims += len(res.claims)
+        records = _with_lang(records, args.lang)
+        if args.db:
+            from .store import FactStore
+
+            store = FactStore(args.db)
+        if args.engine == "dask":
+            lines = batch.run_dask(records, settings, args.output, scheduler=args.scheduler,
+                                   workers=workers, partition_size=args.partition_size,
+                                   resume=args.resume)
+        else:
+            if args.resume:
+                state = batch.resume_state(args.output)
+                if state.truncated_bytes and not args.quiet:
+                    print(f"cbafacts extract: {args.output}: cut off an incomplete last line "
+                          f"({state.truncated_bytes} bytes) left by an interrupted run", file=sys.stderr)
+                stats.skipped = state.lines
+                records = batch.skip_done(records, state.done)
+            out = _open_out(args.output, append=args.resume)
+            lines = batch.run_local(records, settings, workers=workers, chunk_size=args.chunk_size)
+        for line, n_claims, is_error in lines:
+            if out is not None:
+                out.write(line + "\n")
+                out.flush()
+            if store is not None:
+                store.add(json.loads(line))
+            stats.add(n_claims, is_error)
+            if bar is not None:
+                bar.update(1)
+                bar.set_postfix(claims=stats.claims, errors=stats.errors, refresh=False)
     except FileNotFoundError as exc:
         print(f"cbafacts extract: {exc}", file=sys.stderr)
         return 2
+    except (ValueError, RuntimeError) as exc:
+        print(f"cbafacts extract: {exc}", file=sys.stderr)
+        return 2
     finally:
-        if out is not sys.stdout:
+        if bar is not None:
+            bar.close()
+        if out is not None and out is not sys.stdout:
             out.close()
+        if store is not None:
+            store.close()
     if not args.quiet:
         secs = time.perf_counter() - started
-        print(f"cbafacts extract: {n} articles, {claims} claims, {errors} errors, {secs:.2f} s",
-              file=sys.stderr)
-    return 1 if (args.strict and errors) else 0
+        where = f" -> {args.db}" if args.db else ""
+        print(f"cbafacts extract: {stats.line(secs)}{where}", file=sys.stderr)
+    return 1 if (args.strict and stats.errors) else 0
 
 
 def _with_lang(records: Iterable, lang: str | None) -> Iterable:
@@ -130,8 +177,35 @@ def summary_table(report: CrossValReport) -> str:
     return "\n".join(out)
 
 
+def _crossval_inputs(paths: Sequence[str]) -> list[str]:
+    """Files to read: a directory stands for its Dask partitions."""
+    from .batch import partition_files
+
+    out: list[str] = []
+    for path in paths:
+        if path != "-" and Path(path).is_dir():
+            out.extend(str(p) for p in partition_files(path))
+        else:
+            out.append(path)
+    return out
+
+
 def cmd_crossval(args: argparse.Namespace) -> int:
-    report = cross_validate(read_results(args.inputs))
+    if bool(args.db) == bool(args.inputs):
+        print("cbafacts crossval: give extract output files or --db FACTS.duckdb (one of them)", file=sys.stderr)
+        return 2
+    if args.db:
+        from .store import FactStore
+
+        try:
+            store = FactStore(args.db, read_only=True)
+        except (FileNotFoundError, ValueError) as exc:
+            print(f"cbafacts crossval: {exc}", file=sys.stderr)
+            return 2
+        with store:
+            report = cross_validate(store.results_for_crossval())
+    else:
+        report = cross_validate(read_results(_crossval_inputs(args.inputs)))
     text = json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n"
     if args.output and args.output != "-":
         Path(args.output).parent.mkdir(parents=True, exist_ok=True)
@@ -140,6 +214,20 @@ def cmd_crossval(args: argparse.Namespace) -> int:
             print(summary_table(report))
     else:
         sys.stdout.write(summary_table(report) + "\n" if args.table else text)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from .store import FactStore
+
+    try:
+        store = FactStore(args.db, read_only=True)
+    except (FileNotFoundError, ValueError) as exc:
+        print(f"cbafacts export: {exc}", file=sys.stderr)
+        return 2
+    with store:
+        for path in store.export_parquet(args.parquet):
+            print(path)
     return 0
 
 
@@ -181,16 +269,38 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--max-chars", type=int, default=5_000_000,
                    help="longer article texts become too_large error records (default: 5M characters)")
     e.add_argument("--strict", action="store_true", help="exit with status 1 when any article had an error")
-    e.add_argument("-q", "--quiet", action="store_true", help="no summary line on stderr")
+    e.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no summary line on stderr")
+    e.add_argument("-w", "--workers", type=int, default=None, metavar="N",
+                   help="worker processes (default: all cores); output is identical for any N")
+    e.add_argument("--resume", action="store_true",
+                   help="append to an existing OUT, skipping articles already in it (repairs a cut-off last line)")
+    e.add_argument("--db", metavar="FACTS.duckdb",
+                   help="also write articles and claims to this DuckDB fact store (idempotent per id and content)")
+    e.add_argument("--engine", default="local", choices=("local", "dask"),
+                   help="local processes (default) or a Dask cluster; dask writes -o DIR/part-NNNNN.jsonl")
+    e.add_argument("--scheduler", metavar="ADDRESS",
+                   help="with --engine dask: a running scheduler (tcp://host:8786); default: a LocalCluster")
+    e.add_argument("--partition-size", type=int, default=500, metavar="N",
+                   help="with --engine dask: articles per partition (default: 500)")
+    e.add_argument("--chunk-size", type=int, default=16, metavar="N",
+                   help="articles sent to a worker process at a time (default: 16)")
     e.set_defaults(func=cmd_extract)
 
     c = sub.add_parser("crossval", help="cross-validate extracted claims across articles",
                        description="Group claims by (metric, period), derive values implied by changes, "
                                    "and report agreement and conflicts (JSON, see formats.md).")
-    c.add_argument("inputs", nargs="+", metavar="OUT.jsonl", help="output of 'cbafacts extract' (- for stdin)")
+    c.add_argument("inputs", nargs="*", metavar="OUT.jsonl",
+                   help="output of 'cbafacts extract' (- for stdin; a directory: its part-*.jsonl files)")
+    c.add_argument("--db", metavar="FACTS.duckdb", help="read the claims from this fact store instead")
     c.add_argument("-o", "--output", metavar="REPORT.json", help="write the JSON report here (default: stdout)")
     c.add_argument("--table", action="store_true", help="print a summary table for people")
     c.set_defaults(func=cmd_crossval)
+
+    x = sub.add_parser("export", help="export the fact store to Parquet",
+                       description="Write articles.parquet and claims.parquet from a DuckDB fact store.")
+    x.add_argument("--db", required=True, metavar="FACTS.duckdb", help="the fact store")
+    x.add_argument("--parquet", required=True, metavar="DIR", help="directory for the Parquet files")
+    x.set_defaults(func=cmd_export)
 
     lg = sub.add_parser("langs", help="list languages, their data and their backend")
     lg.add_argument("--routing", metavar="FILE")

@@ -34,6 +34,25 @@ class Errors(metaclass=ErrorsWithCodes):
     E402 = "Unknown backend {backend!r}; known: {known}."
     # extraction
     E501 = "Input {path!r} does not exist."
+    E502 = "--resume needs an output file (-o OUT.jsonl), not stdout."
+    E503 = "--workers must be 1 or more, not {n}."
+    E504 = "Engine {engine!r} is not known; use 'local' or 'dask'."
+    E505 = "The dask engine needs the 'dask' extra: pip install 'cbafacts[dask]' ({error})."
+    E506 = "The dask engine writes partitions into a directory: give -o DIR ({path!r} is a file)."
+    # fact store (DuckDB)
+    E701 = "Fact store {path!r} does not exist."
+    E702 = "Cannot open fact store {path!r}: {error}"
+    E703 = "{path!r} is not a cbafacts fact store of schema version 1 (found: {found})."
+    # evaluation (cbafacts/evaluate.py)
+    E601 = "Gold file {path!r} does not exist (build it with: python corpus/build_gold.py)."
+    E602 = "Gold file {path}, line {line}: {reason}."
+    E603 = ("--split {split} needs a split file, and {path!r} does not exist; write "
+            "{{\"dev\": [ids], \"test\": [ids]}} there or pass --splits FILE.")
+    E604 = "Split file {path}: {reason}."
+    E605 = "Split {split!r} of {path} names {n} article(s) not in the gold file: {ids}."
+    E606 = "Predictions file {path}, line {line}: {reason}."
+    E607 = "Predictions file {path!r} does not exist."
+    E608 = "Plots need matplotlib; install the 'eval' extra: pip install -e '.[eval]'."
 
 
 class Warnings(metaclass=ErrorsWithCodes):
