@@ -203,10 +203,10 @@ def cmd_crossval(args: argparse.Namespace) -> int:
             print(f"cbafacts crossval: {exc}", file=sys.stderr)
             return 2
         with store:
-            report = cross_validate(store.results_for_crossval())
+            report = store.cross_validate()
     else:
         report = cross_validate(read_results(_crossval_inputs(args.inputs)))
-    text = json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n"
+    text = report.to_json() + "\n"
     if args.output and args.output != "-":
         Path(args.output).parent.mkdir(parents=True, exist_ok=True)
         Path(args.output).write_text(text, encoding="utf-8")

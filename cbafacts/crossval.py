@@ -30,7 +30,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
-from typing import Any, Callable, Hashable, Iterable, Mapping, Sequence, TypeVar
+from typing import Any, Callable, Hashable, Iterable, Mapping, NamedTuple, Sequence, TypeVar
 
 from .model import ArticleResult, Claim
 
@@ -48,6 +48,7 @@ __all__ = [
     "CrossValReport",
     "values_agree",
     "cross_validate",
+    "cross_validate_rows",
 ]
 
 #: slack added to every tolerance, against binary floating point error
@@ -60,6 +61,11 @@ REPEAT_NOTE = "same value reported for several periods; check whether a figure w
 #: above this many distinct values in one group, clusters are built greedily
 #: instead of by exact clique search (which is exponential in the worst case)
 _MAX_EXACT_NODES = 24
+#: a check names at most this many of the articles reporting the value it
+#: is held against (the full list is the fact's ``values[cluster].articles``;
+#: listing it in every check would make the report grow with changes x
+#: articles)
+REPORTED_BY_MAX = 10
 
 T = TypeVar("T")
 
@@ -98,8 +104,7 @@ class ClaimRef:
         return {"id": self.id, "start": self.start, "end": self.end}
 
 
-@dataclass(frozen=True)
-class FactClaim:
+class FactClaim(NamedTuple):
     """A level claim supporting a fact.
 
     id (str): the article id.
@@ -283,7 +288,9 @@ class Check:
     tolerance (float): derived tolerance plus half the reported precision.
     status (str): ``agrees`` or ``disagrees``.
     source (ClaimRef): the change claim the derived value comes from.
-    reported_by (tuple[str, ...]): ids of the articles reporting the value.
+    reported_by (tuple[str, ...]): ids of the articles reporting the value,
+        sorted; the first ``REPORTED_BY_MAX`` of them.
+    reported_by_count (int): how many articles report the value.
     fact_status (str): status of the fact checked against.
     cluster (int): which cluster of the fact (0 = the fact's own value).
     """
@@ -300,6 +307,7 @@ class Check:
     reported_by: tuple[str, ...]
     fact_status: str
     cluster: int
+    reported_by_count: int = 0
 
     def sort_key(self) -> tuple[Any, ...]:
         return (
@@ -322,6 +330,7 @@ class Check:
             "status": self.status,
             "from": self.source.to_dict(),
             "reported_by": list(self.reported_by),
+            "reported_by_count": self.reported_by_count,
             "fact_status": self.fact_status,
             "cluster": self.cluster,
         }
@@ -477,10 +486,26 @@ class CrossValReport:
     def to_json(self, indent: int | None = 2) -> str:
         """The report as JSON text, byte-stable across runs.
 
-        indent (int | None): indentation, as for :func:`json.dumps`.
+        indent (int | None): with a number, each part of the report on its
+            own lines and each record of it on one line, indented (readable,
+            diffable, and written by the C encoder: a report of a million
+            claims takes a second, where ``json.dumps(indent=2)`` takes
+            twenty); None: one compact line.
         RETURNS (str): the JSON document.
         """
-        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+        d = self.to_dict()
+        if indent is None:
+            return json.dumps(d, ensure_ascii=False)
+        pad = " " * indent
+        parts = []
+        for key, value in d.items():
+            name = json.dumps(key)
+            if isinstance(value, list) and value:
+                items = ",\n".join(pad * 2 + json.dumps(v, ensure_ascii=False) for v in value)
+                parts.append(f"{pad}{name}: [\n{items}\n{pad}]")
+            else:
+                parts.append(f"{pad}{name}: {json.dumps(value, ensure_ascii=False)}")
+        return "{\n" + ",\n".join(parts) + "\n}"
 
 
 # --------------------------------------------------------------------------
@@ -574,30 +599,38 @@ def _partition(
 # --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Level:
-    """A usable level claim with its article."""
+class _Row(NamedTuple):
+    """A claim linked to a metric, in the form cross-validation works on
+    (both the JSONL path and the fact store's SQL produce these)."""
 
     article: str
     lang: str | None
-    claim: Claim
+    kind: str
+    metric: str
+    period: str | None
+    value: float
+    precision: float
+    start: int
+    end: int
+    sent_start: int
+    sent_end: int
+    unit: str
+    direction: str | None
+    baseline: str | None
 
-    @property
-    def value(self) -> float:
-        return float(self.claim.value)
 
-    @property
-    def precision(self) -> float:
-        return _precision(self.claim)
+#: a usable level claim: a row with a period and a finite value
+_Level = _Row
+
+
+def _row_of(article: str, lang: str | None, c: Claim) -> _Row:
+    return _Row(article, lang, c.kind, c.metric, c.period, float(c.value), _precision(c), c.start, c.end,
+                c.sentence[0], c.sentence[1], c.unit, c.direction, c.baseline)
 
 
 def _precision(claim: Claim) -> float:
     p = abs(float(claim.precision))
     return p if math.isfinite(p) else 1.0
-
-
-def _usable(claim: Claim) -> bool:
-    return math.isfinite(float(claim.value)) and claim.metric is not None
 
 
 def _canon(d: Mapping[str, Any]) -> str:
@@ -613,24 +646,19 @@ def _to_result(item: ArticleResult | Mapping[str, Any]) -> ArticleResult:
     raise TypeError(f"expected ArticleResult or mapping, got {type(item).__name__}")
 
 
-def _metric_units(
-    results: Sequence[ArticleResult], ontology_units: Mapping[str, str] | None
-) -> dict[str, str]:
+def _metric_units(rows: Iterable[_Row], ontology_units: Mapping[str, str] | None) -> dict[str, str]:
     """Unit of every metric met: from the ontology, else inferred.
 
-    results (Sequence[ArticleResult]): the articles (no error records).
+    rows (Iterable[_Row]): every claim linked to a metric.
     ontology_units (Mapping[str, str] | None): metric id -> unit.
     RETURNS (dict[str, str]): metric id -> ``percent`` or ``count``.
     """
     units: dict[str, str] = {}
     percent_seen: set[str] = set()
-    for res in results:
-        for c in res.claims:
-            if c.metric is None:
-                continue
-            units.setdefault(c.metric, "count")
-            if c.kind == "level" and c.unit == "percent":
-                percent_seen.add(c.metric)
+    for c in rows:
+        units.setdefault(c.metric, "count")
+        if c.kind == "level" and c.unit == "percent":
+            percent_seen.add(c.metric)
     for metric in units:
         given = (ontology_units or {}).get(metric)
         if given is not None:
@@ -638,6 +666,25 @@ def _metric_units(
         else:
             units[metric] = "percent" if metric in percent_seen else "count"
     return units
+
+
+def _sorted_canonically(items: list[T], key: Callable[[T], Any]) -> list[T]:
+    """Sort by ``key``; items with equal keys by their canonical JSON (the
+    last tie-break, computed only where keys tie)."""
+    items.sort(key=key)
+    out: list[T] = []
+    i, n = 0, len(items)
+    while i < n:
+        k = key(items[i])
+        j = i + 1
+        while j < n and key(items[j]) == k:
+            j += 1
+        run = items[i:j]
+        if len(run) > 1:
+            run.sort(key=lambda it: _canon(it.to_dict()))  # type: ignore[attr-defined]
+        out.extend(run)
+        i = j
+    return out
 
 
 # --------------------------------------------------------------------------
@@ -703,17 +750,8 @@ def _build_fact(metric: str, period: str, levels: Sequence[_Level]) -> _FactClus
         status = "confirmed"
     else:
         status = "single"
-    claims = tuple(
-        sorted(
-            (
-                FactClaim(
-                    lv.article, lv.lang, lv.claim.start, lv.claim.end, lv.value, lv.precision
-                )
-                for lv in levels
-            ),
-            key=FactClaim.sort_key,
-        )
-    )
+    ordered = sorted(levels, key=lambda lv: (lv.article, lv.start, lv.end, lv.value, lv.precision, lv.lang or ""))
+    claims = tuple(FactClaim(lv.article, lv.lang, lv.start, lv.end, lv.value, lv.precision) for lv in ordered)
     value, precision, articles = summaries[0]
     fact = Fact(metric, period, value, precision, status, articles, claims, tuple(values))
     return _FactClusters(fact, tuple(summaries))
@@ -763,19 +801,18 @@ def _derive(
     return value, tolerance
 
 
-def _own_level(change: Claim, levels: Sequence[_Level]) -> _Level | None:
+def _own_level(change: _Row, levels: Sequence[_Level]) -> _Level | None:
     """The level claim of the change's own article to derive from: one in
     the same sentence first, then the most precise, then the nearest."""
     if not levels:
         return None
 
     def key(lv: _Level) -> tuple[Any, ...]:
-        c = lv.claim
         return (
-            tuple(c.sentence) != tuple(change.sentence),
+            (lv.sent_start, lv.sent_end) != (change.sent_start, change.sent_end),
             lv.precision,
-            abs(c.start - change.start),
-            c.start,
+            abs(lv.start - change.start),
+            lv.start,
             lv.value,
         )
 
@@ -842,35 +879,52 @@ def cross_validate(
     RETURNS (CrossValReport): the report; its ``to_dict()`` does not depend
         on the order of ``results``.
     """
-    articles: list[ArticleResult] = []
-    skipped = 0
+    rows: list[_Row] = []
+    n_articles = skipped = 0
     for item in results:
         res = _to_result(item)
         if res.error is not None:
             skipped += 1
-        else:
-            articles.append(res)
+            continue
+        n_articles += 1
+        rows.extend(_row_of(res.id, res.lang, c) for c in res.claims if c.metric is not None)
+    return cross_validate_rows(rows, articles=n_articles, skipped=skipped, ontology_units=ontology_units)
+
+
+def cross_validate_rows(
+    rows: Sequence[_Row],
+    *,
+    articles: int,
+    skipped: int,
+    ontology_units: Mapping[str, str] | None = None,
+) -> CrossValReport:
+    """:func:`cross_validate` on claims already flattened (what the fact
+    store's SQL returns): every claim linked to a metric, one row each.
+
+    rows (Sequence[_Row]): the claims; order does not matter.
+    articles (int): articles read without error.
+    skipped (int): error records.
+    RETURNS (CrossValReport): the report.
+    """
     if ontology_units is None:
         from .ontology.kb import load_ontology
 
         ontology_units = load_ontology().units()
-    units = _metric_units(articles, ontology_units)
+    units = _metric_units(rows, ontology_units)
 
     # levels per (metric, period), all articles, and per article
     levels: dict[tuple[str, str], list[_Level]] = {}
     own: dict[tuple[str, str, str], list[_Level]] = {}
-    changes: list[tuple[str, Claim]] = []
-    for res in articles:
-        for c in res.claims:
-            if not _usable(c) or c.period is None:
-                continue
-            assert c.metric is not None
-            if c.kind == "level":
-                lv = _Level(res.id, res.lang, c)
-                levels.setdefault((c.metric, c.period), []).append(lv)
-                own.setdefault((res.id, c.metric, c.period), []).append(lv)
-            elif c.kind == "change":
-                changes.append((res.id, c))
+    changes: list[_Row] = []
+    isfinite = math.isfinite
+    for c in rows:
+        if c.period is None or not isfinite(c.value):
+            continue
+        if c.kind == "level":
+            levels.setdefault((c.metric, c.period), []).append(c)
+            own.setdefault((c.article, c.metric, c.period), []).append(c)
+        elif c.kind == "change":
+            changes.append(c)
 
     built = {key: _build_fact(key[0], key[1], lvs) for key, lvs in levels.items()}
     facts = [built[key].fact for key in sorted(built)]
@@ -878,7 +932,8 @@ def cross_validate(
     derived: list[Derived] = []
     checks: list[Check] = []
     verdicts: list[ReadingVerdict] = []
-    for article, ch in changes:
+    for ch in changes:
+        article = ch.article
         metric, period, baseline = ch.metric, ch.period, ch.baseline
         assert metric is not None and period is not None
         if baseline is None or baseline == period or ch.direction not in ("up", "down"):
@@ -887,7 +942,7 @@ def cross_validate(
         level_from: ClaimRef | None
         if mine is not None:
             v, pv = mine.value, mine.precision
-            level_from = ClaimRef(article, mine.claim.start, mine.claim.end)
+            level_from = ClaimRef(article, mine.start, mine.end)
             level_source = "article"
         elif (metric, period) in built:
             fact = built[(metric, period)].fact
@@ -895,7 +950,7 @@ def cross_validate(
             level_from, level_source = None, "fact"
         else:
             continue
-        c, pc = float(ch.value), _precision(ch)
+        c, pc = ch.value, ch.precision
         s = 1 if ch.direction == "up" else -1
         src = ClaimRef(article, ch.start, ch.end)
         reported = built.get((metric, baseline))
@@ -944,7 +999,8 @@ def cross_validate(
                         tolerance=_num(tol),
                         status="agrees" if ok else "disagrees",
                         source=src,
-                        reported_by=by,
+                        reported_by=tuple(by[:REPORTED_BY_MAX]),
+                        reported_by_count=len(by),
                         fact_status=reported.fact.status,
                         cluster=k,
                     )
@@ -957,14 +1013,14 @@ def cross_validate(
                 )
             )
 
-    derived.sort(key=lambda d: (d.sort_key(), _canon(d.to_dict())))
-    checks.sort(key=lambda ck: (ck.sort_key(), _canon(ck.to_dict())))
-    verdicts.sort(key=lambda r: (r.sort_key(), _canon(r.to_dict())))
+    derived = _sorted_canonically(derived, lambda d: d.sort_key())
+    checks = _sorted_canonically(checks, lambda ck: ck.sort_key())
+    verdicts = _sorted_canonically(verdicts, lambda r: r.sort_key())
     repeats = _repeats(facts)
 
     n_agree = sum(1 for ck in checks if ck.status == "agrees")
     summary = Summary(
-        articles=len(articles),
+        articles=articles,
         skipped=skipped,
         facts=len(facts),
         confirmed=sum(1 for f in facts if f.status == "confirmed"),

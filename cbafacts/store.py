@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from .errors import Errors
-from .model import ArticleError, ArticleResult, Claim
+from .model import ArticleResult, precision_of
 
 SCHEMA_VERSION = "1"
 
@@ -139,7 +139,7 @@ def claim_rows(record: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
             "period": c.get("period"),
             "confidence": c.get("confidence"),
             "qualifier": c.get("qualifier"),
-            "precision": c.get("precision"),
+            "precision": c["precision"] if c.get("precision") is not None else precision_of(c["text"]),
             "measure": c.get("measure"),
         }
 
@@ -283,46 +283,36 @@ class FactStore:
         (c,) = self.con.execute("SELECT count(*) FROM claims").fetchone()
         return {"articles": int(a), "errors": int(e), "claims": int(c)}
 
-    def results_for_crossval(self) -> Iterator[ArticleResult]:
-        """Every article as an :class:`ArticleResult` holding only its claims
-        that cross-validation uses (linked to a metric, with a period), in
-        id order; error records as error results."""
-        cur = self.con.execute(
-            "SELECT id, lang, error_type, error_message FROM articles ORDER BY id")
-        claims_cur = self.con.cursor()
-        claims_cur.execute(
-            'SELECT article_id, text, start, "end", sent_start, sent_end, value, unit, kind, direction, '
-            "baseline, metric, period, confidence, qualifier, precision, measure, value_max "
-            "FROM claims WHERE metric IS NOT NULL AND period IS NOT NULL "
-            "ORDER BY article_id, idx")
-        pending = claims_cur.fetchmany(50_000)
-        pos = 0
-        while True:
-            rows = cur.fetchmany(10_000)
-            if not rows:
-                break
-            for aid, lang, etype, emsg in rows:
-                found: list[Claim] = []
-                while True:
-                    if pos >= len(pending):
-                        pending, pos = claims_cur.fetchmany(50_000), 0
-                        if not pending:
-                            break
-                    row = pending[pos]
-                    if row[0] != aid:
-                        break
-                    pos += 1
-                    found.append(Claim(
-                        text=row[1], start=row[2], end=row[3], sentence=(row[4], row[5]),
-                        value=row[6], unit=row[7], kind=row[8], direction=row[9], baseline=row[10],
-                        metric=row[11], period=row[12], confidence=row[13] or 0.0, qualifier=row[14],
-                        precision=row[15] if row[15] is not None else 1.0, measure=row[16],
-                        value_max=row[17],
-                    ))
-                if etype is not None:
-                    yield ArticleResult(id=aid, source=None, error=ArticleError(etype, emsg or ""))
-                else:
-                    yield ArticleResult(id=aid, source=None, lang=lang, claims=tuple(found))
+    def crossval_rows(self) -> tuple[list[Any], int, int]:
+        """What cross-validation needs, straight from SQL: every claim
+        linked to a metric of an article without error, as the rows of
+        :func:`cbafacts.crossval.cross_validate_rows`, with the number of
+        articles and of error records.
+
+        RETURNS (tuple[list, int, int]): (rows, articles, error records).
+        """
+        from .crossval import _Row
+
+        n_ok, n_err = self.con.execute(
+            "SELECT count(*) FILTER (WHERE error_type IS NULL), count(error_type) FROM articles").fetchone()
+        raw = self.con.execute(
+            'SELECT c.article_id, a.lang, c.kind, c.metric, c.period, c.value, '
+            "CASE WHEN isfinite(c.precision) THEN abs(c.precision) ELSE 1.0 END, "
+            'c.start, c."end", c.sent_start, c.sent_end, c.unit, c.direction, c.baseline '
+            "FROM claims c JOIN articles a ON a.id = c.article_id "
+            "WHERE a.error_type IS NULL AND c.metric IS NOT NULL").fetchall()
+        return list(map(_Row._make, raw)), int(n_ok), int(n_err)
+
+    def cross_validate(self, ontology_units: Mapping[str, str] | None = None) -> Any:
+        """The cross-validation report of everything stored; equal to
+        ``cross_validate`` over the JSONL records the store was filled from.
+
+        RETURNS (CrossValReport): the report.
+        """
+        from .crossval import cross_validate_rows
+
+        rows, n_ok, n_err = self.crossval_rows()
+        return cross_validate_rows(rows, articles=n_ok, skipped=n_err, ontology_units=ontology_units)
 
     def export_parquet(self, directory: str | os.PathLike[str]) -> list[Path]:
         """Write ``articles.parquet`` and ``claims.parquet`` into ``directory``

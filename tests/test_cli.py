@@ -138,7 +138,7 @@ def test_corpus_record_fields(corpus_runs):
 
 def test_in_process_same_as_console_script(corpus_runs, fast_cli, tmp_path):
     out = tmp_path / "out.jsonl"
-    assert fast_cli(["extract", str(ROOT / "corpus" / "raw"), "-q", "-o", str(out)]) == 0
+    assert fast_cli(["extract", str(ROOT / "corpus" / "raw"), "--glob", SEED_GLOB, "-q", "-o", str(out)]) == 0
     got = lines_of(out.read_bytes())
     want = lines_of(corpus_runs[0])
     for g, w in zip(got, want):

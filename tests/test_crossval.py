@@ -562,9 +562,17 @@ def test_output_independent_of_claim_order() -> None:
 def test_report_is_json_and_stable() -> None:
     rep = cross_validate(_many())
     assert isinstance(rep, CrossValReport)
-    text = json.dumps(rep.to_dict(), ensure_ascii=False, indent=2)
-    assert text == rep.to_json()
+    text = rep.to_json()
     assert json.loads(text) == rep.to_dict()
+    assert json.loads(rep.to_json(indent=None)) == rep.to_dict()
+    # one line per part of the report and per record in it
+    lines = text.splitlines()
+    assert lines[0] == "{" and lines[-1] == "}"
+    assert lines[1] == '  "facts": ['
+    assert len(lines) == 2 + sum(2 + len(v) if isinstance(v, list) and v else 1
+                                 for v in rep.to_dict().values())
+    for line in lines[2:2 + len(rep.facts)]:
+        assert json.loads(line.strip().rstrip(","))["metric"]
     assert list(rep.to_dict()) == ["facts", "derived", "checks", "readings", "repeats", "summary"]
     assert "-0.0" not in text and "NaN" not in text
 
