@@ -302,6 +302,10 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--parquet", required=True, metavar="DIR", help="directory for the Parquet files")
     x.set_defaults(func=cmd_export)
 
+    from . import evaluate
+
+    evaluate.add_parser(sub)
+
     lg = sub.add_parser("langs", help="list languages, their data and their backend")
     lg.add_argument("--routing", metavar="FILE")
     lg.set_defaults(func=cmd_langs)
