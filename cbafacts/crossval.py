@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import json
 import math
+import operator
 from dataclasses import dataclass
 from typing import Any, Callable, Hashable, Iterable, Mapping, NamedTuple, Sequence, TypeVar
 
@@ -621,6 +622,9 @@ class _Row(NamedTuple):
 
 #: a usable level claim: a row with a period and a finite value
 _Level = _Row
+#: fields of a level row: its place in a fact's claims, and a FactClaim's
+_LEVEL_ORDER = operator.itemgetter(0, 7, 8, 5, 6)
+_AS_FACT_CLAIM = operator.itemgetter(0, 1, 7, 8, 5, 6)
 
 
 def _row_of(article: str, lang: str | None, c: Claim) -> _Row:
@@ -750,8 +754,10 @@ def _build_fact(metric: str, period: str, levels: Sequence[_Level]) -> _FactClus
         status = "confirmed"
     else:
         status = "single"
-    ordered = sorted(levels, key=lambda lv: (lv.article, lv.start, lv.end, lv.value, lv.precision, lv.lang or ""))
-    claims = tuple(FactClaim(lv.article, lv.lang, lv.start, lv.end, lv.value, lv.precision) for lv in ordered)
+    # by article and offsets (one claim of an article at one place has one
+    # language, so the order of FactClaim.sort_key), then as FactClaims
+    ordered = sorted(levels, key=_LEVEL_ORDER)
+    claims = tuple(map(FactClaim._make, map(_AS_FACT_CLAIM, ordered)))
     value, precision, articles = summaries[0]
     fact = Fact(metric, period, value, precision, status, articles, claims, tuple(values))
     return _FactClusters(fact, tuple(summaries))
