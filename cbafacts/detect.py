@@ -10,10 +10,13 @@ raises: text with nothing to detect gives ``("und", 0.0)``.
 from __future__ import annotations
 
 import os
+import re
 import threading
 import unicodedata
 from functools import lru_cache
 from typing import Any
+
+from .data import available_languages, lang_file, load_yaml
 
 __all__ = [
     "detect_language",
@@ -26,6 +29,8 @@ __all__ = [
 
 #: the code for "no language detected"
 UND = "und"
+#: words for marker counting (letters and digits of any script)
+_WORD = re.compile(r"\w+")
 
 #: langdetect codes that are not plain ISO 639-1
 _CODE_MAP = {"zh-cn": "zh", "zh-tw": "zh"}
@@ -286,7 +291,58 @@ def detect_language(text: str, *, seed: int = 0) -> tuple[str, float]:
     if not probabilities:
         return UND, 0.0
     top = probabilities[0]
-    return normalize_code(top.lang), float(top.prob)
+    code, prob = normalize_code(top.lang), float(top.prob)
+    return refine_sibling(code, prob, body)
+
+
+@lru_cache(maxsize=1)
+def _detect_data() -> dict[str, dict[str, Any]]:
+    """Every language's ``detect.yaml`` (``reads_as``, ``markers``)."""
+    out: dict[str, dict[str, Any]] = {}
+    for lang in available_languages("detect.yaml"):
+        path = lang_file(lang, "detect.yaml")
+        if path is not None:
+            data = load_yaml(path) or {}
+            out[lang] = {
+                "reads_as": data.get("reads_as"),
+                "min_markers": int(data.get("min_markers", 2)),
+                "markers": tuple(str(m).lower() for m in data.get("markers") or ()),
+            }
+    return out
+
+
+def _count_markers(words: str, markers: tuple[str, ...]) -> int:
+    """Occurrences of marker words or phrases in ``words`` (lower-cased,
+    single-spaced, padded with spaces)."""
+    return sum(words.count(f" {m} ") for m in markers)
+
+
+def refine_sibling(code: str, prob: float, text: str) -> tuple[str, float]:
+    """Tell a language langdetect has no profile for from the one it reads
+    as (Malay, read as Indonesian), by marker words kept as data in
+    ``cbafacts/lang/<code>/detect.yaml``.
+
+    code (str): langdetect's answer, normalized.
+    prob (float): its probability.
+    text (str): the text detected.
+    RETURNS (tuple[str, float]): the sibling with the most markers when it
+        has more than ``code`` and at least its ``min_markers`` (probability
+        scaled by its share of the markers); else ``(code, prob)``.
+    """
+    data = _detect_data()
+    siblings = [lang for lang, d in data.items() if d["reads_as"] == code]
+    if not siblings:
+        return code, prob
+    words = " " + " ".join(_WORD.findall(text.lower())) + " "
+    own = _count_markers(words, data.get(code, {}).get("markers", ()))
+    best, best_n = code, own
+    for lang in sorted(siblings):
+        n = _count_markers(words, data[lang]["markers"])
+        if n >= data[lang]["min_markers"] and n > best_n:
+            best, best_n = lang, n
+    if best == code:
+        return code, prob
+    return best, prob * best_n / (best_n + own)
 
 
 def _langdetect(text: str, seed: int, prior: dict[str, float] | None) -> list[Any]:

@@ -273,3 +273,44 @@ def test_normalize_code() -> None:
     assert normalize_code("en_US") == "en"
     assert normalize_code("") == "und"
     assert normalize_code(None) == "und"
+
+
+# --------------------------------------------------------------------------
+# languages langdetect has no profile for: Malay, read as Indonesian
+# --------------------------------------------------------------------------
+
+MALAY = [
+    "Kerajaan berkata bahawa kadar pengangguran turun kepada 3.3 peratus pada suku kedua, "
+    "manakala jualan runcit meningkat berbanding tahun lepas.",
+    "Syarikat itu melaporkan keuntungan bersih RM1.2 bilion kerana permintaan yang kukuh, "
+    "dan pelanggan boleh membuat pembayaran melalui aplikasi mudah alih.",
+]
+INDONESIAN = [
+    "Pemerintah mengatakan bahwa tingkat pengangguran turun menjadi 3,3 persen pada kuartal kedua, "
+    "sedangkan penjualan eceran meningkat dibandingkan tahun lalu.",
+    "Perusahaan itu melaporkan laba bersih Rp1,2 triliun karena permintaan yang kuat, "
+    "dan pelanggan bisa membayar melalui aplikasi layanan keuangan.",
+]
+
+
+@pytest.mark.parametrize("text", MALAY)
+def test_malay_told_from_indonesian(text):
+    code, conf = detect_language(text)
+    assert code == "ms"
+    assert 0.5 < conf <= 1.0
+
+
+@pytest.mark.parametrize("text", INDONESIAN)
+def test_indonesian_stays_indonesian(text):
+    assert detect_language(text)[0] == "id"
+
+
+def test_sibling_needs_more_markers_than_the_language_read_as():
+    from cbafacts.detect import refine_sibling
+
+    # one Malay marker only: below min_markers
+    assert refine_sibling("id", 0.9, "Harga naik 2 peratus tahun ini.") == ("id", 0.9)
+    # as many Indonesian markers as Malay ones: stays Indonesian
+    assert refine_sibling("id", 0.9, "kerana bahawa karena bahwa")[0] == "id"
+    # a language with no sibling is left alone
+    assert refine_sibling("en", 0.8, "kerana bahawa peratus") == ("en", 0.8)
