@@ -130,7 +130,41 @@ class MetricLinker:
             score = best[0]
             conf = max(0.3, min(0.99, 0.98 - 0.012 * score))
             linked.append(replace(c, metric=best[3].id, confidence=conf))
+        linked = self._continue_counts(text, linked, hits)
         return self._inherit_changes(text, linked, hits)
+
+    def _continue_counts(self, text: str, claims: list[Claim], hits: list[AliasHit]) -> list[Claim]:
+        """A share that continues the count of the sentence before it.
+
+        A percent level figure in a sentence that names no metric at all,
+        right after a sentence whose last linked figure is a count, is that
+        count's share when the count's metric family has one ("37 banks
+        renamed their centers. That is 44% of the centers surveyed."; "Их
+        доля достигла 44%"). Only count -> share: a percentage after a
+        percentage is as likely about something else.
+        """
+        starts = [h.start for h in hits]
+        out = list(claims)
+        order = sorted(range(len(out)), key=lambda i: out[i].start)
+        for pos, i in enumerate(order):
+            c = out[i]
+            if c.metric is not None or c.kind != "level" or c.unit != "percent":
+                continue
+            s0, s1 = c.sentence
+            if bisect_left(starts, s0) != bisect_left(starts, s1):
+                continue  # the sentence names a metric: not a continuation
+            prev = next((out[j] for j in reversed(order[:pos]) if out[j].sentence[1] <= s0), None)
+            if prev is None or prev.metric is None or prev.unit != "count" or prev.kind != "level":
+                continue
+            if text[prev.sentence[1]:s0].strip():
+                continue  # not the sentence right before
+            if any(out[j].sentence[1] <= s0 and out[j].start > prev.start for j in order[:pos]):
+                continue
+            share = next((m for m in self.kb.family(prev.metric)
+                          if m.id != prev.metric and m.unit == "percent" and plausible(m, c)), None)
+            if share is not None:
+                out[i] = replace(c, metric=share.id, confidence=round(min(prev.confidence, 0.9) * 0.6, 4))
+        return out
 
     @staticmethod
     def _owned(text: str, h: AliasHit, c: Claim, metric: Metric, bounds: list[int],

@@ -90,3 +90,36 @@ def test_unknown_language_code_is_und(extractor):
     res = extractor.extract("It was 44% in 2024.", id="x", lang="English")
     assert res.lang == "und"
     assert [(c.text, c.value) for c in res.claims] == [("44%", 44.0)]
+
+
+# --------------------------------------------------------------------------
+# a share continuing the count of the sentence before
+# --------------------------------------------------------------------------
+
+
+def test_share_continues_count_of_previous_sentence(extractor):
+    text = ("As of December 2024, 37 banks had renamed their customer service centers to remote "
+            "banking centers. That is 44% of the centers surveyed.")
+    res = extractor.extract(text, lang="en")
+    by_value = {c.value: c for c in res.claims}
+    assert by_value[37.0].metric == "remote_banking.renamed_centers"
+    assert by_value[44.0].metric == "remote_banking.renamed_share"
+    assert by_value[44.0].period == "2024"
+    assert 0 < by_value[44.0].confidence < by_value[37.0].confidence
+
+
+def test_percentage_after_a_percentage_is_not_continued(extractor):
+    # the sentence before ends on a percent figure, not a count: no share
+    text = ("In 2024, the average answer rate was 94.18%. Inflation stood at 2.1% in March.")
+    res = extractor.extract(text, lang="en")
+    by_value = {c.value: c for c in res.claims}
+    assert by_value[94.18].metric == "service.call_answer_rate"
+    assert by_value[2.1].metric is None
+
+
+def test_share_not_continued_across_a_sentence_gap(extractor):
+    # a sentence without figures in between: not a continuation
+    text = ("In 2024, 37 banks renamed their customer service centers to remote banking centers. "
+            "The association published its report in August. Prices rose and 44% of shoppers said so.")
+    res = extractor.extract(text, lang="en")
+    assert {c.value: c.metric for c in res.claims}[44.0] is None
