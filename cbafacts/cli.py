@@ -302,9 +302,10 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--parquet", required=True, metavar="DIR", help="directory for the Parquet files")
     x.set_defaults(func=cmd_export)
 
-    from . import evaluate
+    from . import evaluate, report
 
     evaluate.add_parser(sub)
+    report.add_parser(sub)
 
     lg = sub.add_parser("langs", help="list languages, their data and their backend")
     lg.add_argument("--routing", metavar="FILE")

@@ -53,6 +53,16 @@ class Errors(metaclass=ErrorsWithCodes):
     E606 = "Predictions file {path}, line {line}: {reason}."
     E607 = "Predictions file {path!r} does not exist."
     E608 = "Plots need matplotlib; install the 'eval' extra: pip install -e '.[eval]'."
+    # transformer tagger (cbafacts/transformer/)
+    E801 = ("Tagger model directory {path!r} does not exist; train one with `cbafacts train --out DIR` "
+            "(or `python -m cbafacts.transformer.train`), or point {env} / routing.yaml "
+            "`transformer_model` at one.")
+    E802 = "Tagger model directory {path!r} is missing {missing}; expected {expected}."
+    E803 = "Tagger model {path!r} cannot be loaded: {error}"
+    E804 = "Tagger model {path!r} has labels {found}; this version needs a BIO scheme over {expected}."
+    E805 = "The transformer backend needs the 'transformer' extra (torch, transformers): {error}"
+    E806 = "Training data is empty: {reason}."
+    E807 = "Base model {base!r} cannot be loaded (local directory or hub name; no remote code): {error}"
 
 
 class Warnings(metaclass=ErrorsWithCodes):
