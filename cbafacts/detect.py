@@ -31,6 +31,8 @@ __all__ = [
 UND = "und"
 #: words for marker counting (letters and digits of any script)
 _WORD = re.compile(r"\w+")
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
+_ASCII_DIGIT = re.compile(r"[0-9]")
 
 #: langdetect codes that are not plain ISO 639-1
 _CODE_MAP = {"zh-cn": "zh", "zh-tw": "zh"}
@@ -189,6 +191,11 @@ def is_boilerplate(line: str) -> bool:
     line (str): one line, without its line break.
     RETURNS (bool): True for boilerplate.
     """
+    if line.isascii():
+        # fast path, same answer: ASCII letters are all Latin (one script:
+        # never a menu); a token counts when it has a letter and no digit
+        units = sum(1 for tok in line.split() if _ASCII_LETTER.search(tok) and not _ASCII_DIGIT.search(tok))
+        return units < MIN_WORD_UNITS
     if not any(ch.isalpha() for ch in line):
         return True
     units = _word_units(line)

@@ -314,3 +314,21 @@ def test_sibling_needs_more_markers_than_the_language_read_as():
     assert refine_sibling("id", 0.9, "kerana bahawa karena bahwa")[0] == "id"
     # a language with no sibling is left alone
     assert refine_sibling("en", 0.8, "kerana bahawa peratus") == ("en", 0.8)
+
+
+@pytest.mark.parametrize("line", [
+    "", "2024-07-22", "berita", "Sumber: Jaringan Global", "August 7th 10:30",
+    "In 2024, 37 banks renamed their centers.", "COVID-19 cases rose by 5% in the past week here",
+    "a b c d", "a b c 4d", "___ --- ***", "Senin, 22 Juli 2024 14:30 WIB",
+])
+def test_ascii_fast_path_same_as_script_rules(line):
+    """ASCII lines take a shortcut in is_boilerplate; it must answer as the
+    general per-script rules do."""
+    from cbafacts.detect import MIN_WORD_UNITS, _is_menu, _word_units, is_boilerplate
+
+    if not any(ch.isalpha() for ch in line):
+        general = True
+    else:
+        units = _word_units(line)
+        general = units < MIN_WORD_UNITS or _is_menu(line, units)
+    assert is_boilerplate(line) == general

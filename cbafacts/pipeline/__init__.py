@@ -9,7 +9,7 @@ so ``nlp.add_pipe("numeric_claims")`` works without importing this package:
 
 Extensions are registered once, here.
 """
-from dataclasses import asdict
+from dataclasses import fields
 
 from spacy.tokens import Doc, Span
 
@@ -30,8 +30,13 @@ def _get_claims(doc: Doc) -> list[Claim] | None:
     return None if records is None else [Claim.from_dict(r) for r in records]
 
 
+#: the fields of a Claim, in order
+_CLAIM_FIELDS = tuple(f.name for f in fields(Claim))
+
+
 def _set_claims(doc: Doc, claims) -> None:
-    doc.user_data[USER_DATA_KEY] = [asdict(c) for c in claims]
+    # a shallow dict per claim (dataclasses.asdict deep-copies: 10x slower)
+    doc.user_data[USER_DATA_KEY] = [{f: getattr(c, f) for f in _CLAIM_FIELDS} for c in claims]
 
 
 def _span_claim(span: Span) -> Claim | None:

@@ -9,12 +9,10 @@ tokenizer cuts inside a number) with ``span._.claim`` and its attributes.
 """
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
 from pathlib import Path
 from typing import Iterable
 
 import srsly
-from spacy.attrs import IDX, LENGTH
 from spacy.language import Language
 from spacy.tokens import Doc, SpanGroup
 from spacy.util import ensure_path
@@ -30,23 +28,32 @@ def _data_lang(nlp: Language, lang: str | None) -> str:
     return (lang or nlp.lang or "xx").split("-")[0]
 
 
+#: the doc's text, kept by the first component that reads it
+_TEXT_KEY = "cbafacts.text"
+
+
+def doc_text(doc: Doc) -> str:
+    """``doc.text``, computed once per doc: spaCy joins every token's text
+    on each access (the components would walk the tokens three times)."""
+    text = doc.user_data.get(_TEXT_KEY)
+    if text is not None and len(doc) and len(text) == doc[-1].idx + len(doc[-1].text_with_ws):
+        return text
+    text = doc.text
+    doc.user_data[_TEXT_KEY] = text
+    return text
+
+
 def set_claims(doc: Doc, claims: Iterable[Claim], key: str) -> None:
     """Store ``claims`` on the doc: ``doc._.claims`` and ``doc.spans[key]``."""
     claims = list(claims)
     doc._.claims = claims
-    arr = doc.to_array([IDX, LENGTH])
-    starts = arr[:, 0].tolist() if len(doc) else []
-    ends = [a + n for a, n in zip(starts, arr[:, 1].tolist())] if len(doc) else []
     spans = []
     for c in claims:
-        # the tokens overlapping [start, end): spaCy's alignment_mode="expand"
-        i = bisect_right(ends, c.start)
-        j = bisect_left(starts, c.end)
-        if i >= j:
-            continue
-        span = doc[i:j]
-        span.label_ = c.metric or "CLAIM"
-        spans.append(span)
+        # the tokens overlapping [start, end) (a binary search per claim; no
+        # walk over the doc's tokens)
+        span = doc.char_span(c.start, c.end, label=c.metric or "CLAIM", alignment_mode="expand")
+        if span is not None and len(span):
+            spans.append(span)
     doc.spans[key] = SpanGroup(doc, name=key, spans=spans)
 
 
@@ -64,7 +71,7 @@ class NumericClaims:
         self._finder = claim_finder(self.lang)
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
+        text = doc_text(doc)
         set_claims(doc, self._finder.find(text), self.spans_key)
         return doc
 
@@ -94,7 +101,7 @@ class MetricLinkerComponent:
         if self._linker is None:
             self._linker = MetricLinker(self.kb, self.lang)
         claims = doc._.claims or []
-        set_claims(doc, self._linker.link(doc.text, claims), self.spans_key)
+        set_claims(doc, self._linker.link(doc_text(doc), claims), self.spans_key)
         return doc
 
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
@@ -121,7 +128,7 @@ class PeriodResolverComponent:
         self._resolver = period_resolver(self.lang)
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
+        text = doc_text(doc)
         set_claims(doc, self._resolver.resolve(text, doc._.claims or []), self.spans_key)
         doc._.published = self._resolver.published(text)
         return doc
