@@ -8,11 +8,12 @@ A backend only decides how claims are found; every backend returns the same
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import catalogue
-import spacy
-from spacy.language import Language
+
+if TYPE_CHECKING:  # spaCy (and the torch that thinc imports) load when a pipeline is built
+    from spacy.language import Language
 
 from .data import PACKAGE_DIR, load_yaml
 from .errors import Errors
@@ -33,6 +34,8 @@ def blank_pipeline(lang: str) -> Language:
     """``spacy.blank(lang)``, or the multi-language blank pipeline when spaCy
     has no such language or it needs a tokenizer that is not installed
     (Japanese without SudachiPy, Korean without mecab)."""
+    import spacy
+
     try:
         return spacy.blank(lang)
     except Exception:  # noqa: BLE001 - any failure to build means: use "xx"
@@ -59,6 +62,10 @@ class SpacyBackend:
         return self._nlps[lang]
 
     def _build(self, lang: str) -> Language:
+        import spacy
+
+        import cbafacts.pipeline  # noqa: F401 - the components, even without entry points
+
         model = self.models.get(lang)
         if model:
             nlp = spacy.load(model, exclude=["ner", "lemmatizer", "textcat"])
@@ -105,3 +112,8 @@ def get_backend(name: str, **kwargs) -> Backend:
     if name not in known:
         raise ValueError(Errors.E402.format(backend=name, known=known))
     return BACKENDS.get(name)(**kwargs)
+
+
+# the transformer tagger registers "transformer" (torch is imported only when
+# a model is loaded)
+from .transformer import backend as _transformer_backend  # noqa: E402,F401

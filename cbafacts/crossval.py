@@ -85,7 +85,7 @@ def _num(x: float) -> float:
     return round(float(x), DECIMALS) + 0.0
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # a record; not frozen: a report holds one per change or claim
 class ClaimRef:
     """Where a claim is written: article id and character offsets.
 
@@ -105,9 +105,11 @@ class ClaimRef:
         return {"id": self.id, "start": self.start, "end": self.end}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class FactClaim:
-    """A level claim supporting a fact.
+    """A level claim supporting a fact (a record: read it, do not change
+    it; not frozen because a report holds one per claim, and frozen
+    dataclasses are three times slower to make).
 
     id (str): the article id.
     lang (str | None): the article language.
@@ -205,7 +207,7 @@ class Fact:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # a record; not frozen: a report holds one per change or claim
 class Derived:
     """A value implied by a change claim at the change's baseline period.
 
@@ -274,7 +276,7 @@ class Derived:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # a record; not frozen: a report holds one per change or claim
 class Check:
     """A derived value held against a directly reported value.
 
@@ -338,7 +340,7 @@ class Check:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # a record; not frozen: a report holds one per change or claim
 class ReadingVerdict:
     """Which readings of one change claim fit the reported values.
 
@@ -743,12 +745,16 @@ class _FactClusters:
 
 
 def _build_fact(metric: str, period: str, levels: Sequence[_Level]) -> _FactClusters:
-    by_node: dict[tuple[float, float], list[_Level]] = {}
-    for lv in levels:
-        by_node.setdefault((lv.value, lv.precision), []).append(lv)
+    # by article and offsets (one claim of an article at one place has one
+    # language, so the order of FactClaim.sort_key); each node's articles
+    # then come out sorted, and duplicates are adjacent
+    ordered = sorted(levels, key=_LEVEL_ORDER)
+    by_node: dict[tuple[float, float], list[str]] = {}
+    for lv in ordered:
+        by_node.setdefault((lv.value, lv.precision), []).append(lv.article)
     nodes = [
-        _Node(v, p, tuple(sorted({lv.article for lv in lvs})), len(lvs))
-        for (v, p), lvs in sorted(by_node.items())
+        _Node(v, p, tuple(dict.fromkeys(arts)), len(arts))
+        for (v, p), arts in sorted(by_node.items())
     ]
     clusters = _partition(nodes, _node_agree, _cluster_rank)
     values: list[FactValue] = []
@@ -761,16 +767,12 @@ def _build_fact(metric: str, period: str, levels: Sequence[_Level]) -> _FactClus
         for n in cluster:
             values.append(FactValue(n.value, n.precision, n.articles, n.mentions, k))
     values.sort(key=lambda fv: (fv.cluster, fv.value, fv.precision))
-    all_articles = {lv.article for lv in levels}
     if len(clusters) > 1:
         status = "conflict"
-    elif len(all_articles) >= 2:
+    elif ordered[0].article != ordered[-1].article:
         status = "confirmed"
     else:
         status = "single"
-    # by article and offsets (one claim of an article at one place has one
-    # language, so the order of FactClaim.sort_key), then as FactClaims
-    ordered = sorted(levels, key=_LEVEL_ORDER)
     claims = tuple(FactClaim(*_AS_FACT_CLAIM(lv)) for lv in ordered)
     value, precision, articles = summaries[0]
     fact = Fact(metric, period, value, precision, status, articles, claims, tuple(values))
@@ -934,7 +936,6 @@ def cross_validate_rows(
 
     # levels per (metric, period), all articles, and per article
     levels: dict[tuple[str, str], list[_Level]] = {}
-    own: dict[tuple[str, str, str], list[_Level]] = {}
     changes: list[_Row] = []
     isfinite = math.isfinite
     for c in rows:
@@ -942,9 +943,16 @@ def cross_validate_rows(
             continue
         if c.kind == "level":
             levels.setdefault((c.metric, c.period), []).append(c)
-            own.setdefault((c.article, c.metric, c.period), []).append(c)
         elif c.kind == "change":
             changes.append(c)
+    # an article's own levels, only where one of its changes needs them
+    wanted = {(c.article, c.metric, c.period) for c in changes}
+    own: dict[tuple[str, str, str], list[_Level]] = {}
+    for key, lvs in levels.items():
+        for lv in lvs:
+            k = (lv.article, key[0], key[1])
+            if k in wanted:
+                own.setdefault(k, []).append(lv)
 
     built = {key: _build_fact(key[0], key[1], lvs) for key, lvs in levels.items()}
     facts = [built[key].fact for key in sorted(built)]

@@ -7,6 +7,8 @@ from typing import Any
 
 import yaml
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 LANG_DIR = PACKAGE_DIR / "lang"
 
@@ -28,7 +30,8 @@ def available_languages(name: str = "numbers.yaml") -> list[str]:
 @lru_cache(maxsize=256)
 def _load(path: str, mtime: float) -> Any:
     with open(path, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        # libyaml's C loader when PyYAML was built with it (10x faster)
+        return yaml.load(fh, Loader=_LOADER)
 
 
 def load_yaml(path: str | Path) -> Any:
