@@ -197,9 +197,12 @@ def test_number_words_have_sane_values(lang: str) -> None:
     spec = get_spec(lang)
     for word, (role, value) in spec.words.items():
         if role == "unit":
-            # units run to 999: "doscientos", "двести", "quatre-vingt-dix" are single words
-            assert 0 <= value < 1000 and value == value.to_integral_value(), (lang, word, value)
-        elif role == "mult":
-            # powers of ten, or counting units that multiply like them (dozen = 12, score = 20)
+            # units run to 999: "doscientos", "двести", "quatre-vingt-dix" are single
+            # words; one-and-a-half words are the only halves ("anderthalb")
+            assert 0 <= value < 1000 and (value == value.to_integral_value() or value == Decimal("1.5")), (
+                lang, word, value)
+        elif role in ("mult", "cmult"):
+            # powers of ten, or counting units that multiply like them (dozen = 12,
+            # half a dozen = 6, score = 20)
             power = value == Decimal(10) ** (len(str(int(value))) - 1)
-            assert value >= 10 and (power or value in (12, 20, 144)), (lang, word, value)
+            assert (value >= 10 and power) or value in (6, 12, 20, 144), (lang, word, value)

@@ -127,25 +127,9 @@ COUNTED = {
     "zh": "人", "ms": " pekerja", "ar": " موظف", "hi": " कर्मचारी",
 }
 
-_HI_GROUPING = Gap(
-    "hi: Indian grouping from a lakh up ('1,00,000', '12,34,567.89') is split into "
-    "pieces: parse.py's digit reader only accepts groups of three",
-    (100_000, 1_234_567, 99_999_999),
-    max_value=99_999,
-)
-_TR_NEGATIVE_PERCENT = Gap(
-    "tr: Babel/CLDR writes a negative percent '-%12,5' (minus before the prefix "
-    "percent sign); parse reads '%12,5' = +12.5 and drops the sign",
-    (Decimal("-12.5"), Decimal("-0.07"), Decimal("-99")),
-    covers=lambda d, text: d < 0,
-)
-
-#: (test, babel id) -> gaps
-BABEL_GAPS: dict[tuple[str, str], list[Gap]] = {
-    ("integer", "hi"): [_HI_GROUPING],
-    ("decimal", "hi"): [_HI_GROUPING],
-    ("percent", "tr"): [_TR_NEGATIVE_PERCENT],
-}
+#: (test, babel id) -> gaps (none open: Indian grouping and the Turkish
+#: negative percent "-%12,5" are read)
+BABEL_GAPS: dict[tuple[str, str], list[Gap]] = {}
 
 
 def _babel_ids() -> list[str]:
@@ -303,86 +287,23 @@ def _word_variants() -> list[tuple[str, str]]:
     return out
 
 
-_EN_LIKE = ("en", "en_IN", "en_NG")
-_COMMA = Gap(
-    "num2words writes a comma between groups ('one thousand, two hundred', pt_BR "
-    "'nove mil, quatrocentos'); parse ends the number at the comma (the run "
-    "separator in parse.py admits no comma), giving one mention per group",
-    (1100, 4127, 123_456_789),
-    covers=lambda n, text: "," in text,
-)
-_STACKED_THOUSAND = Gap(
-    "a bare thousand word after millions is multiplied instead of added: "
-    "'dos millones mil' = 2e9, 'deux millions mille', 'twee miljoen duizend', "
-    "'dois milhões e mil' (parse.py _Builder, stacked scales: 'thousand million' "
-    "logic fires also when the second scale is the smaller one)",
-    (2_001_000, 9_001_582, 101_001_101),
-    covers=lambda n, text: n >= 10**6 and (n // 1000) % 1000 == 1,
-)
-_PT_E_UM = Gap(
-    "pt: 'e um' after a scale is dropped: 'mil e um' -> 1000, 'dois mil e um' -> "
-    "2000, 'um milhão e um' -> 1e6 (um is an article, and the whole forms exist "
-    "only for 'vinte e um'...'noventa e um', 'cento e um')",
-    (1001, 2001, 1_000_001),
-    covers=lambda n, text: n > 1000 and n % 1000 == 1,
-)
-
 #: num2words code -> gaps
 WORD_GAPS: dict[str, list[Gap]] = {
-    **{code: [_COMMA] for code in _EN_LIKE},
-    "en_IN": [_COMMA, Gap(
-        "en (India): 'lakh' (1e5) and 'crore' (1e7) are not scale words in en data: "
-        "'eight lakh, thirty-three thousand' reads 8 and 33000",
-        (100_000, 833_820, 31_144_123),
-        covers=lambda n, text: "lakh" in text or "crore" in text,
-    )],
-    **{code: [_STACKED_THOUSAND] for code in ("es", "es_CO", "es_CR", "es_GT", "es_NI", "es_VE",
-                                               "fr", "fr_BE", "fr_CH", "fr_DZ", "nl")},
-    "pt": [_STACKED_THOUSAND, _PT_E_UM],
-    "pt_BR": [_COMMA, _STACKED_THOUSAND, _PT_E_UM],
     "it": [Gap(
         "num2words (not cbafacts) misspells 18 after cento: 'centodicotto' for "
         "'centodiciotto' (118), 'duecentodicotto' (218), 'centodicottomila'",
         (118, 218, 118_000),
         covers=lambda n, text: "dicotto" in text,
-    ), Gap(
-        "it: the elided forms of cento before otto/ottanta are missing from the "
-        "data: 'centotto' (108), 'centottanta' (180), 'milleseicentottantanove' read nothing",
-        (108, 180, 1689),
-        covers=lambda n, text: "centott" in text,
     )],
     "ko": [
-        Gap("ko: zero '영' is not a number word in ko data", (0,),
+        Gap("ko: a lone '영' (zero) is no number (not_alone in ko data: 영향, 영업)", (0,),
             covers=lambda n, text: n == 0),
         Gap("ko: a bare '만' (10,000 without 일) is not read: '만 오천백구' -> 5109, "
-            "'만' -> nothing; '일억 만' -> 1e12 (stacked scales)",
+            "'만' -> nothing",
             (10_000, 15_109, 100_010_000),
             covers=lambda n, text: (n // 10**4) % 10**4 == 1),
     ],
-    "sv": [
-        Gap("sv: 'förtioett' (num2words spells 40 'förtio', listed in sv data) is "
-            "not listed like 'fyrtioett'", (41, 141, 41_000),
-            covers=lambda n, text: "förtioett" in text),
-        Gap("sv: 'ett' glued after hundra/tusen reads nothing: 'etthundraett' (101), "
-            "'tvåtusenett' (2001), 'trehundraetttusen' (301,000)", (101, 2001, 301_000),
-            covers=lambda n, text: re.search(r"(hundra|tusen)ett(?!hundra)", text) is not None),
-        Gap("sv: 'ett' opening a group after a scale ends the number: 'femtusen "
-            "etthundranittio' -> 5000 + 190, 'etttusen etthundra' -> 1000 + 100, "
-            "'två miljoner etttusen' -> 2e6 + 1000",
-            (5190, 1100, 2_001_000),
-            covers=lambda n, text: re.search(r"\S\s+ett(hundra|tusen)", text) is not None),
-        # num2words' own slip: "en miljonett" for 1000001 (Swedish writes "en miljon ett")
-        Gap("num2words (not cbafacts) glues 'ett' to miljon(er): 'en miljonett'",
-            (1_000_001, 2_000_001, 5_000_001),
-            covers=lambda n, text: re.search(r"miljon(er)?ett", text) is not None),
-    ],
     "ar": [
-        Gap("ar: unit and ten after a one-word hundred of 200-900 are not joined: "
-            "'تسعمائة و ثمانية و خمسون' -> 908 + 50 (after 'مائة' they are: 158); "
-            "examples.yaml has it as xfail ('ثلاثمائة و خمسة و عشرون')",
-            (958, 776, 37_349), max_value=99),
-        Gap("ar: a bare 'مليون' (1e6) reads nothing, and 'مليون و واحد' reads only 1",
-            (1_000_000, 1_000_001, 1_001_001), max_value=99),
         Gap("ar: dual scales 'ألفان'/'ألفا' (2000) and 'مليونان'/'مليونا' (2e6) are "
             "not number words: 'ألفان و أربعمائة و أربعة و ثمانون' loses the 2000",
             (2000, 2_001_000, 2484), max_value=99),
@@ -428,6 +349,11 @@ def test_num2words_round_trip(lang: str, code: str, data) -> None:
         text = num2words(n, lang=code)
         if n == 1 and _article_one(lang, text):
             continue
+        if text.lower() in get_spec(lang).not_alone:
+            # a word that is no number on its own (numbers.yaml not_alone: ko "일", "이")
+            if data is None:
+                continue
+            assume(False)
         if any(g.covers(n, text) for g in WORD_GAPS.get(code, [])):
             if data is None:
                 continue

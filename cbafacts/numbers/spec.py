@@ -68,20 +68,46 @@ class LocaleNumberSpec:
     standalone_scales: frozenset = frozenset()
     #: the connector joins a unit before a ten ("vier-und-zwanzig", "een-en-twintig")
     reverse_tens: bool = False
+    #: connectors that also join a whole number and a fraction ("twenty and three fifths")
+    mixed_connectors: frozenset = frozenset()
+    #: a comma after a spelled scale word does not end the number ("one thousand, one hundred")
+    comma_after_scale: bool = False
+    #: connectors written glued to the next word (Arabic "وعشرون")
+    glued_connectors: tuple[str, ...] = ()
+    #: words that are no number when they stand alone ("이 가방": this bag)
+    not_alone: frozenset = frozenset()
+    #: lakh grouping: two digits per group before the last three ("1,00,000")
+    indian_grouping: bool = False
+    #: separators between a ten and an ordinal unit that make one denominator ("twenty-fifth")
+    compound_ordinals: tuple[str, ...] = ()
+    #: suffixes that make a glued number word a denominator ("veintiunavos", "venticinquesimi")
+    ordinal_suffixes: tuple[str, ...] = ()
+    #: letters a suffix may have replaced at the end of the number ("venticinqu-esimo" -> "venticinque")
+    stem_endings: tuple[str, ...] = ()
     regexes: dict = field(default_factory=dict, compare=False, repr=False)
 
     def word(self, surface: str) -> tuple[str, Decimal] | None:
         """Role and value of a number word, matched case-insensitively
         unless the entry is written with capitals (abbreviations: "M")."""
         hit = self.words.get(surface)
-        return hit if hit is not None else self.words.get(surface.lower())
+        if hit is None:
+            hit = self.words.get(surface.lower())
+        if hit is None and len(parts := surface.split()) > 1:
+            # phrases match with any spacing ("media   docena"); in unspaced
+            # scripts spaces may stand inside a word ("三分  之一")
+            if " ".join(parts) != surface:
+                hit = self.word(" ".join(parts))
+            if hit is None and not self.spaced:
+                hit = self.word("".join(parts))
+        return hit
 
 
 def _has_upper(s: str) -> bool:
     return any(ch.isupper() for ch in s)
 
 
-_ROLES = {"units": "unit", "multipliers": "mult", "scales": "scale", "add": "add"}
+_ROLES = {"units": "unit", "multipliers": "mult", "scales": "scale", "add": "add", "counted": "cmult",
+          "duals": "dual"}
 _QUALIFIERS = {"approx", "gt", "lt", "ge", "le"}
 
 
@@ -102,7 +128,7 @@ def spec_from_dict(lang: str, data: Mapping, *, source: str = "<dict>") -> Local
     for key, role in _ROLES.items():
         for surface, value in ((data.get("words") or {}).get(key) or {}).items():
             value = _dec(value, f"{source}: words.{key}.{surface}")
-            if role == "scale" and (value <= 1 or value != 10 ** (len(str(int(value))) - 1)):
+            if role in ("scale", "dual") and (value <= 1 or value != 10 ** (len(str(int(value))) - 1)):
                 raise ValueError(Errors.E102.format(word=surface, value=value, source=source))
             words[str(surface) if _has_upper(str(surface)) else str(surface).lower()] = (role, value)
     for surface, value in (data.get("scales_after_digits") or {}).items():
@@ -120,6 +146,14 @@ def spec_from_dict(lang: str, data: Mapping, *, source: str = "<dict>") -> Local
     for key, role in (("over", "over"), ("denominator_first", "under"), ("articles", "article")):
         for surface in fractions.get(key) or ():
             words[str(surface).lower()] = (role, Decimal(1))
+    connectors = {str(c).lower() for c in data.get("connectors") or ()}
+    for surface in fractions.get("mixed") or ():
+        if str(surface).lower() not in connectors:
+            words[str(surface).lower()] = ("mixed", Decimal(1))
+    for surface in fractions.get("denominator_after") or ():
+        words[str(surface).lower()] = ("ord", Decimal(1))
+    for surface, value in (fractions.get("after_whole") or {}).items():
+        words[str(surface).lower()] = ("wden", _dec(value, f"{source}: fractions.after_whole.{surface}"))
     for surface in data.get("approx_infix") or ():
         words[str(surface).lower()] = ("approx", Decimal(0))
     for surface in data.get("negative") or ():
@@ -171,6 +205,15 @@ def spec_from_dict(lang: str, data: Mapping, *, source: str = "<dict>") -> Local
         digit_sequences=bool(data.get("digit_sequences", False)),
         range_words=tuple(str(w) for w in data.get("range_words") or ()),
         reverse_tens=bool(data.get("reverse_tens", False)),
+        comma_after_scale=bool(data.get("comma_after_scale", False)),
+        glued_connectors=tuple(str(c) for c in data.get("glued_connectors") or ()),
+        not_alone=frozenset(str(w).lower() for w in data.get("not_alone") or ()),
+        indian_grouping=bool(data.get("indian_grouping", False)),
+        compound_ordinals=tuple(str(x) for x in fractions.get("compound_ordinals") or ()),
+        ordinal_suffixes=tuple(str(x).lower() for x in fractions.get("ordinal_suffixes") or ()),
+        stem_endings=tuple(str(x).lower() for x in fractions.get("stem_endings") or ()),
+        mixed_connectors=frozenset(
+            str(c).lower() for c in fractions.get("mixed") or () if str(c).lower() in connectors),
         abbreviated_tail=bool(data.get("abbreviated_tail", False)),
         standalone_scales=frozenset(str(w).lower() for w in data.get("standalone_scales") or ()),
     )
@@ -201,11 +244,15 @@ def _get_spec(code: str) -> LocaleNumberSpec:
     return spec_from_dict(code, load_yaml(path), source=str(path))
 
 
-def alternation(phrases: list[str] | tuple[str, ...]) -> str:
+def alternation(phrases: list[str] | tuple[str, ...], loose: bool = False) -> str:
     """A regex alternation of literal phrases, longest first, spaces flexible;
-    entries written with capitals match case-sensitively."""
+    entries written with capitals match case-sensitively. ``loose``: spaces
+    may also stand between any two characters (unspaced scripts: "百 分 之")."""
     out = []
     for p in sorted(set(phrases), key=lambda s: (-len(s), s)):
-        pat = r"\s+".join(re.escape(part) for part in p.split())
+        if loose:
+            pat = r"[ \t\u00a0\u202f]*".join(re.escape(ch) for ch in "".join(p.split()))
+        else:
+            pat = r"\s+".join(re.escape(part) for part in p.split())
         out.append(f"(?-i:{pat})" if _has_upper(p) else pat)
     return "|".join(out) if out else r"(?!x)x"
