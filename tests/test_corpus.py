@@ -124,3 +124,16 @@ def test_metrics_md_ids_match_the_table():
     ids = mod.metrics_md_ids(mod.METRICS_MD)
     assert "service.call_answer_rate" in ids and "elderly.manual_priority_share" in ids
     assert len(ids) == 26
+
+
+#: the off-topic articles of the corpus (corpus/README.md): economic news
+#: full of numbers, none of them a figure of the ontology
+OFF_TOPIC = ["en_03", "de_03", "es_03", "ja_03"]
+
+
+@pytest.mark.parametrize("aid", OFF_TOPIC)
+def test_off_topic_articles_link_nothing(extractor, aid):
+    path = Path(__file__).resolve().parents[1] / "corpus" / "raw" / f"{aid}.txt"
+    res = extractor.extract(path.read_text(encoding="utf-8"), aid)
+    assert res.error is None and len(res.claims) >= 10  # numbers are found ...
+    assert [(c.text, c.metric) for c in res.claims if c.metric is not None] == []  # ... none linked
