@@ -1,4 +1,4 @@
-"""Command line: ``cbafacts extract``, ``crossval``, ``export``, ``evaluate``, ``langs``."""
+"""Command line: ``cbafacts extract``, ``crossval``, ``export``, ``evaluate``, ``report``, ``train``, ``langs``."""
 from __future__ import annotations
 
 import argparse
@@ -303,9 +303,11 @@ def build_parser() -> argparse.ArgumentParser:
     x.set_defaults(func=cmd_export)
 
     from . import evaluate, report
+    from .transformer import train  # torch is imported only when training starts
 
     evaluate.add_parser(sub)
     report.add_parser(sub)
+    train.add_parser(sub)
 
     lg = sub.add_parser("langs", help="list languages, their data and their backend")
     lg.add_argument("--routing", metavar="FILE")

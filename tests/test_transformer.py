@@ -269,3 +269,40 @@ def test_model_dir_from_argument_env_routing_table_then_default(tmp_path, monkey
     monkeypatch.setenv("CBAFACTS_TAGGER_MODEL", str(tmp_path))
     assert resolve_model_dir(routing=table) == tmp_path
     assert resolve_model_dir("x/y", routing=table) == Path("x/y")
+
+
+# -- the command line: train, then evaluate with the new model ------------------
+
+def test_cli_train_then_evaluate_transformer_per_language(tmp_path):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    out = tmp_path / "model"
+    env = dict(os.environ, CBAFACTS_TAGGER_MODEL=str(out))
+    cmd = [sys.executable, "-m", "cbafacts"]
+    done = subprocess.run([*cmd, "train", "--size", "tiny", "--max-steps", "3", "--silver", "2", "--seed", "1",
+                           "--out", str(out)], capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr
+    assert set(REQUIRED_FILES) <= {p.name for p in out.iterdir()}
+    recipe = json.loads((out / "recipe.json").read_text(encoding="utf-8"))
+    assert recipe["articles"]["silver"] == 2 and recipe["articles"]["gold"] > 0 and recipe["steps"] == 3
+    report = tmp_path / "eval.json"
+    done = subprocess.run([*cmd, "evaluate", "--split", "test", "--backend", "transformer", "--json", str(report)],
+                          capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr
+    facts = json.loads(report.read_text(encoding="utf-8"))["facts"]
+    assert list(facts["by_backend"]) == ["transformer"]
+    assert {"en", "id", "zh", "ja", "ko", "fr", "de", "es", "pt", "ru", "it", "ms"} <= set(facts["by_lang"])
+    assert "lang ja" in done.stdout and "backend transformer" in done.stdout
+
+
+def test_cli_train_reports_bad_input_without_traceback(tmp_path):
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "cbafacts", "train", "--gold", "", "--silver", "0",
+                           "--out", str(tmp_path / "m")], capture_output=True, text=True)
+    assert done.returncode == 2
+    assert "[E806]" in done.stderr and "Traceback" not in done.stderr

@@ -52,7 +52,7 @@ class TrainConfig:
     out: str = str(DEFAULT_OUT)
     size: str = "small"
     base: str | None = None
-    epochs: int = 5
+    epochs: int = 8
     max_steps: int | None = None
     seed: int = 13
     lr: float = 5e-4
