@@ -107,6 +107,23 @@ class Routing:
         return cls(default, langs, {str(k): str(v) for k, v in (data.get("spacy_models") or {}).items()})
 
 
+def route_by_scores(scores: dict[str, dict[str, float]], default: str) -> dict[str, str]:
+    """The routing policy: each language to the backend with the highest
+    score (measured fact F1 on the dev split); a tie keeps ``default``, else
+    the first name in sorted order.
+
+    scores (dict[str, dict[str, float]]): language -> backend -> score.
+    default (str): the table's default backend.
+    RETURNS (dict[str, str]): language -> backend, sorted by language.
+    """
+    out = {}
+    for lang, by_backend in sorted(scores.items()):
+        best = max(by_backend.values())
+        winners = sorted(b for b, v in by_backend.items() if v == best)
+        out[lang] = default if default in winners else winners[0]
+    return out
+
+
 def get_backend(name: str, **kwargs) -> Backend:
     known = sorted(BACKENDS.get_all())
     if name not in known:

@@ -6,7 +6,9 @@ from pathlib import Path
 import pytest
 
 import cbafacts
-from cbafacts.backends import Routing
+from cbafacts.evaluate import load_gold
+from cbafacts.backends import ROUTING_PATH, Routing, route_by_scores
+from cbafacts.data import load_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -52,3 +54,23 @@ def test_trained_pipeline_from_routing_table_gives_the_same_claims(tmp_path, ext
     a = trained.extract(text, id="s", lang="en").to_dict()
     b = extractor.extract(text, id="s", lang="en").to_dict()
     assert a["claims"] == b["claims"] and len(a["claims"]) == 15
+
+
+def test_route_by_scores_picks_the_better_backend_and_keeps_the_default_on_a_tie():
+    scores = {"ja": {"spacy": 0.80, "transformer": 0.85}, "en": {"spacy": 0.9, "transformer": 0.9},
+              "de": {"spacy": 0.95, "transformer": 0.70}}
+    assert route_by_scores(scores, "spacy") == {"de": "spacy", "en": "spacy", "ja": "transformer"}
+    assert route_by_scores(scores, "transformer")["en"] == "transformer"
+
+
+def test_packaged_routing_is_the_choice_of_its_measured_dev_scores():
+    table = load_yaml(ROUTING_PATH)
+    measured = table["measured"]
+    assert measured["split"] == "dev"
+    r = Routing.load()
+    chosen = route_by_scores(measured["f1"], r.default)
+    assert {lang: r.backend_for(lang) for lang in chosen} == chosen
+    # every language of the gold corpus was measured, with both backends
+    gold_langs = {rec["lang"] for rec in load_gold(ROOT / "corpus" / "gold.jsonl")}
+    assert gold_langs <= set(measured["f1"])
+    assert all(set(v) == {"spacy", "transformer"} for v in measured["f1"].values())
