@@ -79,7 +79,12 @@ class SpacyBackend:
         return nlp
 
     def claims(self, text: str, lang: str) -> tuple[list[Claim], str | None]:
-        doc = self.nlp(lang)(text)
+        from .pipeline.factories import remember_text
+
+        nlp = self.nlp(lang)
+        # the components read the text we already have instead of joining
+        # the doc's tokens again
+        doc = nlp(remember_text(nlp.make_doc(text), text))
         return list(doc._.claims or []), doc._.published
 
 

@@ -72,6 +72,10 @@ def _add_span(text: str, a: int, b: int, out: list) -> None:
         out.append((a, b))
 
 
+#: characters after a clause's end that a clause word's lookahead may read
+CLAUSE_LOOKAHEAD = 256
+
+
 def clause_bounds(text: str, start: int, end: int, words: re.Pattern | None = None) -> list[int]:
     """Positions of clause boundaries (commas, semicolons, colons, and the
     language's clause-joining words such as "and" when ``words`` is given)
@@ -83,8 +87,9 @@ def clause_bounds(text: str, start: int, end: int, words: re.Pattern | None = No
             continue
         out.append(i)
     if words is not None:
-        # searched past ``end``: the word's lookahead must see the figure after it
-        for m in words.finditer(text, start):
+        # searched past ``end``: the word's lookahead must see the figure after
+        # it (a word and spaces: never near CLAUSE_LOOKAHEAD characters)
+        for m in words.finditer(text, start, min(len(text), end + CLAUSE_LOOKAHEAD)):
             if m.start() >= end:
                 break
             out.append(m.start())

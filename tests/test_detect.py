@@ -17,7 +17,7 @@ from cbafacts.detect import (
     script_of,
 )
 
-SEEDS = Path("/work/shared/seeds")
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 EN_SEED = SEEDS / "000_76fd66fdbd55d08e.txt"
 ID_SEED = SEEDS / "004_1394d275d59fc066.txt"
 MENU = "한어Русский языкEnglishFrançaisIndonesianSanskrit日本語Deutsch"
@@ -332,3 +332,25 @@ def test_ascii_fast_path_same_as_script_rules(line):
         units = _word_units(line)
         general = units < MIN_WORD_UNITS or _is_menu(line, units)
     assert is_boilerplate(line) == general
+
+
+def _probabilities(detector, text: str, seed: int) -> list[tuple[str, float]]:
+    detector.seed = seed
+    detector.append(text)
+    return [(lang.lang, lang.prob) for lang in detector.get_probabilities()]
+
+
+@pytest.mark.parametrize("seed_value", [0, 7])
+def test_fast_detector_gives_langdetects_probabilities_bit_for_bit(seed_value) -> None:
+    import json
+
+    from cbafacts.detect import _fast_detector_class, _get_factory
+
+    root = Path(__file__).resolve().parents[1]
+    texts = [json.loads(line)["text"] for line in (root / "corpus" / "gold.jsonl").open(encoding="utf-8")]
+    texts += [seed(EN_SEED), seed(ID_SEED), MENU, "ABC DEF ghi JKL mno", "  two  spaces\u3000and\ttabs  ",
+              "Xin chào thế giới, đây là tiếng Việt", "http://example.com a@b.co Привет мир", "ＡＢＣ全角カナ"]
+    factory, fast = _get_factory(), _fast_detector_class()
+    for text in texts:
+        text = text[:1500]
+        assert _probabilities(fast(factory), text, seed_value) == _probabilities(factory.create(), text, seed_value)

@@ -15,7 +15,7 @@ import cbafacts.io as cio
 from cbafacts.io import InputError, html_to_text, iter_articles
 from cbafacts.model import ArticleError, InputArticle
 
-SEEDS = Path("/work/shared/seeds")
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 
 
 def write(path: Path, data: bytes | str) -> Path:

@@ -43,6 +43,13 @@ def doc_text(doc: Doc) -> str:
     return text
 
 
+def remember_text(doc: Doc, text: str) -> Doc:
+    """Give ``doc`` the text it was made from (``nlp.make_doc(text)``), so
+    the components need not compute ``doc.text``."""
+    doc.user_data[_TEXT_KEY] = text
+    return doc
+
+
 def set_claims(doc: Doc, claims: Iterable[Claim], key: str) -> None:
     """Store ``claims`` on the doc: ``doc._.claims`` and ``doc.spans[key]``."""
     claims = list(claims)
