@@ -206,3 +206,10 @@ def test_number_words_have_sane_values(lang: str) -> None:
             # half a dozen = 6, score = 20)
             power = value == Decimal(10) ** (len(str(int(value))) - 1)
             assert (value >= 10 and power) or value in (6, 12, 20, 144), (lang, word, value)
+
+
+@pytest.mark.parametrize("text,lang", [("un pourcentage élevé", "fr"), ("una percentuale elevata", "it")])
+def test_article_before_a_percent_noun_is_no_percentage(text, lang):
+    # percent.after_digits: the noun makes a percentage only after digits
+    assert [m for m in parse(text, lang) if m.unit == "percent"] == []
+    assert [(m.value, m.unit) for m in parse("100 " + text.split()[1], lang)] == [(100.0, "percent")]

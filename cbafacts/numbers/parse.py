@@ -139,6 +139,8 @@ def _regexes(spec: LocaleNumberSpec) -> dict[str, re.Pattern]:
         "conn": re.compile(rf"(?:{conn_alt})", flags) if conn_alt else None,
         "points": re.compile(rf"{_HSPACE}*(?:{alternation(spec.points_after, loose)})", flags),
         "pct_after": re.compile(rf"{_HSPACE}*(?:{alternation(spec.percent_after, loose)})", flags),
+        "pct_after_digits": re.compile(rf"{_HSPACE}*(?:{alternation(spec.percent_after_digits, loose)})", flags)
+        if spec.percent_after_digits else None,
         "pct_before": re.compile(rf"(?:{alternation(spec.percent_before, loose)}){_HSPACE}*$", flags),
         "duration": re.compile(rf"{_HSPACE}*(?:{alternation(list(spec.duration_after))})", flags),
         "qual": re.compile(rf"(?:{alternation(list(spec.qualifiers))}){_HSPACE}*$", flags),
@@ -188,8 +190,8 @@ def _counted_word_follows(text: str, end: int, spec: LocaleNumberSpec, rx: dict)
     word = m.group(1)
     if spec.word(word) is not None:
         return False
-    for key in ("pct_after", "points", "duration"):
-        if rx[key].match(text, end):
+    for key in ("pct_after", "pct_after_digits", "points", "duration"):
+        if rx[key] is not None and rx[key].match(text, end):
             return False
     return True
 
@@ -1202,6 +1204,11 @@ def _finish(
         unit, end = "pp", m.end()
     else:
         m = rx["pct_after"].match(text, end)
+        if not words and rx["pct_after_digits"] is not None:
+            # the longer form wins ("pourcentage" over "pourcent")
+            m2 = rx["pct_after_digits"].match(text, end)
+            if m2 and m2.end() > (m.end() if m else end):
+                m = m2
         if m and m.end() > end:
             unit, end = "percent", m.end()
             form = re.sub(r"\s+", " ", m.group(0).strip().lower())

@@ -40,6 +40,9 @@ class LocaleNumberSpec:
     compound: bool
     percent_after: tuple[str, ...]
     percent_before: tuple[str, ...]
+    #: percent forms only after a number written in digits ("100 percentuale":
+    #: "una percentuale" is an article and a noun, not 1 %)
+    percent_after_digits: tuple[str, ...]
     points_after: tuple[str, ...]
     duration_after: Mapping[str, Decimal]
     ordinal_prefix: tuple[str, ...]
@@ -186,6 +189,7 @@ def spec_from_dict(lang: str, data: Mapping, *, source: str = "<dict>") -> Local
             k for k in (percent.get("factors_after") or ()) if k),
         percent_before=tuple(percent.get("before") or ()) + tuple(
             k for k in (percent.get("factors_before") or ()) if k),
+        percent_after_digits=tuple(percent.get("after_digits") or ()),
         percent_factors=factors,
         percent_factor_below={
             str(k).lower(): _dec(v, f"{source}: percent.factor_below.{k}")
