@@ -213,3 +213,19 @@ def test_article_before_a_percent_noun_is_no_percentage(text, lang):
     # percent.after_digits: the noun makes a percentage only after digits
     assert [m for m in parse(text, lang) if m.unit == "percent"] == []
     assert [(m.value, m.unit) for m in parse("100 " + text.split()[1], lang)] == [(100.0, "percent")]
+
+
+@pytest.mark.parametrize("text,lang,article", [("eine Bank", "de", "eine"), ("tirate un paso", "es", "un"),
+                                               ("een rapport", "nl", "een"), ("bir banka", "tr", "bir")])
+def test_lone_article_is_one_only_when_asked(text, lang, article):
+    # the default: an article that counts nothing is no number
+    assert parse(text, lang) == []
+    got = parse(text, lang, lone_articles=True)
+    assert [(m.surface, m.value, m.unit) for m in got] == [(article, 1.0, None)]
+
+
+def test_lone_articles_is_a_no_op_where_the_article_is_no_numeral():
+    # English "a" is an article, never the numeral; German numbers are read the same either way
+    assert parse("a bank", "en", lone_articles=True) == []
+    text = "eine Million Kunden, 4,6 Prozent mehr"
+    assert parse(text, "de", lone_articles=True) == parse(text, "de")

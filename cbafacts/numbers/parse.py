@@ -62,6 +62,8 @@ class _Item:
     compound: bool = False
     #: how many a standalone scale word counts: 2 for a dual ("ألفان" = 2,000)
     count: int = 1
+    #: a numeral written in hiragana: never read digit by digit ("にご" is no 25)
+    kana: bool = False
 
 
 def _regexes(spec: LocaleNumberSpec) -> dict[str, re.Pattern]:
@@ -331,6 +333,17 @@ def _grouped(lens: list[int], spec: LocaleNumberSpec) -> bool:
             and all(n == 2 for n in lens[1:-1]) and lens[-1] == 3)
 
 
+_VALUE_ROLES = frozenset(("unit", "mult", "scale", "add", "cmult"))
+_KANA = re.compile("[\u3040-\u309f]")  # hiragana
+_HAN = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def _scripts_differ(text: str, a: int, b: int) -> bool:
+    """Whether the words starting at ``a`` and ``b`` are one kana, one kanji."""
+    x, y = text[a], text[b]
+    return bool((_KANA.match(x) and _HAN.match(y)) or (_HAN.match(x) and _KANA.match(y)))
+
+
 def _items(text: str, start: int, end: int, spec: LocaleNumberSpec, rx: dict, masked) -> list[_Item]:
     out: list[_Item] = []
     pos = start
@@ -386,6 +399,11 @@ def _items(text: str, start: int, end: int, spec: LocaleNumberSpec, rx: dict, ma
                 pos = m.end()
                 continue
             role, value = hit
+            if (out and out[-1].role in _VALUE_ROLES and role in _VALUE_ROLES
+                    and _scripts_differ(text, out[-1].start, a)):
+                # kana and kanji numerals do not make one number: "あなたに一千万"
+                # is the particle に and 一千万
+                out.append(_Item(out[-1].end, a, "break", Decimal(0)))
             if role == "article" and spec.compound and out and out[-1].end == a and out[-1].role in ("unit", "mult", "scale"):
                 # glued to a number word the article is the number one: "förtioett" = 41
                 role, value = "unit", Decimal(1)
@@ -401,7 +419,7 @@ def _items(text: str, start: int, end: int, spec: LocaleNumberSpec, rx: dict, ma
             else:
                 out.append(_Item(a, m.end(), role, value,
                                  standalone=role == "scale" and text[a:m.end()].lower() in spec.standalone_scales,
-                                 glued=after_hangul))
+                                 glued=after_hangul, kana=bool(_KANA.match(text[a]))))
         pos = m.end()
     return out
 
@@ -498,7 +516,7 @@ def _glued_value(stem: str, spec: LocaleNumberSpec) -> Decimal | None:
         pos = m.end()
     if items and items[0].role == "scale":
         items[0].standalone = True  # "biljoen-sten": an ordinal of a bare scale counts one
-    builder = _Builder(spec.digit_sequences, spec.reverse_tens, spec.abbreviated_tail)
+    builder = _Builder(spec.digit_sequences, spec.reverse_tens, spec.abbreviated_tail, spec.article_alone_one)
     for it in items:
         builder.add(it)
     builder.flush()
@@ -521,9 +539,14 @@ class _Builder:
     """Folds a sequence of items into numbers, starting a new number wherever
     the grammar says the last one ended ("2024 37" is two numbers)."""
 
-    def __init__(self, digitwise: bool = False, reverse_conn: bool = False, tail: bool = False) -> None:
+    def __init__(self, digitwise: bool = False, reverse_conn: bool = False, tail: bool = False,
+                 article_one: bool = False) -> None:
         self.done: list[tuple[int, int, Decimal, Decimal, bool, bool]] = []
         self.tail = tail
+        #: an article that counts nothing is the number one on its own
+        self.article_one = article_one
+        #: (start, end) of the lone articles read as one
+        self.articles: set[tuple[int, int]] = set()
         self.digitwise = digitwise
         #: the language's connector joins a unit before a ten ("vierundzwanzig")
         self.reverse_conn = reverse_conn
@@ -591,6 +614,18 @@ class _Builder:
         #: an article dropped before a unit: the numerator one of "um vinte avos"
         self.dropped_article: _Item | None = None
 
+    def _article_alone(self, it: _Item | None) -> None:
+        """An article that counted nothing after it: one, where the
+        language's article is its numeral (``article_alone_one``)."""
+        if it is not None and self.article_one:
+            self.done.append((it.start, it.end, Decimal(1), Decimal(1), True, False))
+            self.articles.add((it.start, it.end))
+
+    def _take_back_article(self, it: _Item) -> None:
+        """The dropped article became a numerator after all ("um vinte avos")."""
+        if self.done and self.done[-1][0] == it.start and self.done[-1][1] == it.end:
+            self.done.pop()
+
     def value(self) -> Decimal:
         u = self.u
         if self.tail and self.has_u and self.tail_of and u < 10:
@@ -606,6 +641,7 @@ class _Builder:
                 and self.prev in ("scale", "mult") and not self.has_u and self.frac is None):
             # "mil e um", "cento e uma": after the connector the article is the number one
             self.u, self.has_u, self.end, self.article = Decimal(1), True, self.article.end, None
+        left = self.article
         mixed = self.mixed
         if self.start is not None and (self.has_u or self.seg or self.total or self.over):
             value = self.value()
@@ -643,6 +679,7 @@ class _Builder:
             self.done.append((start, end, value, prec, self.words, self.approx))
         elif mixed is not None:
             self.done.append(mixed[:5] + mixed[7:])
+        self._article_alone(left)
         self._reset()
 
     def _to_mixed(self, point: bool) -> None:
@@ -683,6 +720,7 @@ class _Builder:
                 start, _, numerator, _, _, _ = self.done.pop()
             elif not numerator and self.dropped_article is not None:
                 start, numerator = self.dropped_article.start, Decimal(1)
+                self._take_back_article(self.dropped_article)
             if numerator:
                 den = self.u + d
                 negative = self.negative
@@ -752,6 +790,7 @@ class _Builder:
             start, _, numerator, _, _, _ = self.done.pop()
         elif self.dropped_article is not None and d > 0:
             start, numerator = self.dropped_article.start, Decimal(1)
+            self._take_back_article(self.dropped_article)
         else:
             self.flush()
             return
@@ -863,6 +902,8 @@ class _Builder:
             else:
                 if self.start is not None and not self.after_conn and self.prev != "scale":
                     self.flush()
+                elif self.start is None:
+                    self._article_alone(self.article)  # "ein ein": the first counted nothing
                 self.article = it
                 return
         if role == "neg":
@@ -925,6 +966,7 @@ class _Builder:
         if self.article is not None:
             if role in ("unit", "num") and self.start is None:
                 self.dropped_article = self.article
+                self._article_alone(self.article)  # "eine 8 Bit": one, and then eight
             if role in ("scale", "mult"):
                 # "a million", "a hundred": the article counts one
                 if self.start is None:
@@ -953,7 +995,7 @@ class _Builder:
                 self.end, self.prev = it.end, "zero"  # a placeholder zero: "一百零五", "三千零二"
                 return
             if (self.digitwise and self.prev == "unit" and self.has_u and self.ndigits
-                    and it.value < 10 and not self.seg and not self.total):
+                    and it.value < 10 and it.end - it.start == 1 and not it.kana and not self.seg and not self.total):
                 # digit by digit: 二〇二四 = 2024
                 self.u = self.u * 10 + it.value
                 self.ndigits += 1
@@ -987,7 +1029,7 @@ class _Builder:
                     self.flush()
                     self._begin(it)
                     self.u = it.value
-                    self.ndigits = 1 if it.value < 10 else 0
+                    self.ndigits = 1 if it.value < 10 and it.end - it.start == 1 and not it.kana else 0
             else:
                 limit = self.last_mult or self.last_scale
                 if self.start is not None and limit is not None and it.value >= limit:
@@ -1002,7 +1044,8 @@ class _Builder:
                 self.u_from = (it.start, self.end, self.words)
                 self._begin(it)
                 self.u = it.value
-                self.ndigits = 1 if it.value < 10 and not self.seg and not self.total else 0
+                self.ndigits = (1 if it.value < 10 and it.end - it.start == 1 and not it.kana
+                                and not self.seg and not self.total else 0)
             self.has_u, self.words, self.prec = True, True, Decimal(1)
         elif role == "add":
             if self.prev == "unit" and self.has_u and self.u < 10:
@@ -1089,12 +1132,18 @@ _Builder._STATE = dict(vars(_proto))
 del _proto
 
 
-def parse(text: str, lang: str | None = None) -> list[Mention]:
+def parse(text: str, lang: str | None = None, *, lone_articles: bool = False) -> list[Mention]:
     """Find and resolve every number in ``text``.
 
     text (str): any Unicode text; never raises on odd input.
     lang (str | None): ISO 639-1 code (or culture code) whose number writing
         applies; languages without data use a digits-only fallback.
+    lone_articles (bool): in languages whose indefinite article is also the
+        numeral one (``fractions.article_alone_one``: de "ein", es "un", tr
+        "bir"), read an article that counts nothing after it as one ("eine
+        Bank" = 1), as Recognizers-Text does. By default such an article is
+        one only where a percent or point form follows ("ein Prozentpunkt",
+        "un punto porcentual", "yüzde bir").
     RETURNS (list[Mention]): mentions in text order, non-overlapping.
     """
     if not text:
@@ -1127,7 +1176,7 @@ def parse(text: str, lang: str | None = None) -> list[Mention]:
     pos = 0
     while (run := rx["run"].search(text, pos)) is not None:
         pos = run.end()
-        builder = _Builder(spec.digit_sequences, spec.reverse_tens, spec.abbreviated_tail)
+        builder = _Builder(spec.digit_sequences, spec.reverse_tens, spec.abbreviated_tail, spec.article_alone_one)
         items = _items(text, run.start(), run.end(), spec, rx, masked)
         end = run.end()
         while spec.compound and spec.spaced and end < len(text) and text[end].isalpha():
@@ -1146,6 +1195,9 @@ def parse(text: str, lang: str | None = None) -> list[Mention]:
             if spec.not_alone and text[start:end].lower() in spec.not_alone:
                 continue  # "이 가방" (this bag), "오월": not a number on its own
             m = _finish(text, start, end, value, prec, words, spec, rx)
+            if (m is not None and not lone_articles and (start, end) in builder.articles
+                    and m.unit not in ("percent", "pp")):
+                continue  # an article, not the number one
             if m is not None and approx and m.qualifier is None:
                 m = replace(m, qualifier="approx")
             if m is not None and m.start >= last_end:

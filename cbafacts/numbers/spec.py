@@ -71,6 +71,11 @@ class LocaleNumberSpec:
     standalone_scales: frozenset = frozenset()
     #: the connector joins a unit before a ten ("vier-und-zwanzig", "een-en-twintig")
     reverse_tens: bool = False
+    #: the indefinite article is also the numeral one (de "ein", es "un", tr
+    #: "bir"): where it counts nothing after it, it still reads one on its own
+    #: ("ein Prozentpunkt", "tirate un paso"); the claim layer drops a lone
+    #: "one" that counts nothing
+    article_alone_one: bool = False
     #: connectors that also join a whole number and a fraction ("twenty and three fifths")
     mixed_connectors: frozenset = frozenset()
     #: a comma after a spelled scale word does not end the number ("one thousand, one hundred")
@@ -209,6 +214,7 @@ def spec_from_dict(lang: str, data: Mapping, *, source: str = "<dict>") -> Local
         digit_sequences=bool(data.get("digit_sequences", False)),
         range_words=tuple(str(w) for w in data.get("range_words") or ()),
         reverse_tens=bool(data.get("reverse_tens", False)),
+        article_alone_one=bool(fractions.get("article_alone_one", False)),
         comma_after_scale=bool(data.get("comma_after_scale", False)),
         glued_connectors=tuple(str(c) for c in data.get("glued_connectors") or ()),
         not_alone=frozenset(str(w).lower() for w in data.get("not_alone") or ()),
