@@ -64,6 +64,8 @@ class _Item:
     count: int = 1
     #: a numeral written in hiragana: never read digit by digit ("にご" is no 25)
     kana: bool = False
+    #: a singular denominator ("tercio"): no fraction with a numerator above one
+    singular: bool = False
 
 
 def _regexes(spec: LocaleNumberSpec) -> dict[str, re.Pattern]:
@@ -338,6 +340,11 @@ _KANA = re.compile("[\u3040-\u309f]")  # hiragana
 _HAN = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
 
 
+def _singular(word: str, spec: LocaleNumberSpec) -> bool:
+    """A denominator without a plural ending, where the language checks agreement."""
+    return bool(spec.plural_denominator_endings) and not word.lower().endswith(spec.plural_denominator_endings)
+
+
 def _scripts_differ(text: str, a: int, b: int) -> bool:
     """Whether the words starting at ``a`` and ``b`` are one kana, one kanji."""
     x, y = text[a], text[b]
@@ -360,13 +367,14 @@ def _items(text: str, start: int, end: int, spec: LocaleNumberSpec, rx: dict, ma
         if spec.ordinal_suffixes and m.group("ord"):
             den = _ordinal_denominator(m.group("ord"), spec, rx)
             if den is not None:
-                out.append(_Item(m.start(), m.end(), "den", den))
+                out.append(_Item(m.start(), m.end(), "den", den, singular=_singular(m.group("ord"), spec)))
             else:
                 # not a number with a suffix: the number word it is ("octavos"),
                 # or a word that ends numbers ("minste")
                 hit = spec.word(m.group("ord"))
                 if hit is not None:
-                    out.append(_Item(m.start(), m.end(), hit[0], hit[1]))
+                    out.append(_Item(m.start(), m.end(), hit[0], hit[1],
+                                     singular=hit[0] == "den" and _singular(m.group("ord"), spec)))
                 else:
                     out.append(_Item(m.start(), m.end(), "break", Decimal(0)))
         elif m.group("num"):
@@ -407,6 +415,10 @@ def _items(text: str, start: int, end: int, spec: LocaleNumberSpec, rx: dict, ma
             if role == "article" and spec.compound and out and out[-1].end == a and out[-1].role in ("unit", "mult", "scale"):
                 # glued to a number word the article is the number one: "förtioett" = 41
                 role, value = "unit", Decimal(1)
+            if role == "den" and spec.plural_denominator_endings:
+                out.append(_Item(a, m.end(), role, value, singular=_singular(text[a:m.end()], spec)))
+                pos = m.end()
+                continue
             if role == "den" and spec.compound_ordinals and out:
                 gap = text[out[-1].end:a]
                 compound = (gap.strip(" \t\u00a0\u202f") or " ") in spec.compound_ordinals
@@ -754,6 +766,11 @@ class _Builder:
             self._add_fraction(base, Decimal(1) / d, scale)
         elif self.start is not None and self.prev in ("unit", "num", "mult", "scale"):
             value = self.value()
+            if it.singular and value != 1 and self.mixed_conn is None:
+                # "dos millonésimo": an ordinal ("the two-millionth"), no fraction
+                self.flush()
+                self.lone_den = it
+                return
             if self.mixed_conn is not None and value > self.mixed_conn[0]:
                 # a mixed connector ends the whole part: "twenty and three fifths"
                 # = 20 + 3/5, "trois millions et deux tiers" = (3 + 2/3) million

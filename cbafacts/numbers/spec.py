@@ -76,6 +76,11 @@ class LocaleNumberSpec:
     #: ("ein Prozentpunkt", "tirate un paso"); the claim layer drops a lone
     #: "one" that counts nothing
     article_alone_one: bool = False
+    #: endings of plural denominators ("tercios", "millonésimos"): a
+    #: denominator without one is singular and takes only the numerator one
+    #: ("un tercio"; "dos millonésimo" is an ordinal, no fraction). Empty:
+    #: no agreement is checked
+    plural_denominator_endings: tuple[str, ...] = ()
     #: connectors that also join a whole number and a fraction ("twenty and three fifths")
     mixed_connectors: frozenset = frozenset()
     #: a comma after a spelled scale word does not end the number ("one thousand, one hundred")
@@ -215,6 +220,7 @@ def spec_from_dict(lang: str, data: Mapping, *, source: str = "<dict>") -> Local
         range_words=tuple(str(w) for w in data.get("range_words") or ()),
         reverse_tens=bool(data.get("reverse_tens", False)),
         article_alone_one=bool(fractions.get("article_alone_one", False)),
+        plural_denominator_endings=tuple(str(x).lower() for x in fractions.get("plural_endings") or ()),
         comma_after_scale=bool(data.get("comma_after_scale", False)),
         glued_connectors=tuple(str(c) for c in data.get("glued_connectors") or ()),
         not_alone=frozenset(str(w).lower() for w in data.get("not_alone") or ()),
