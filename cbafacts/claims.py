@@ -72,6 +72,9 @@ def _add_span(text: str, a: int, b: int, out: list) -> None:
         out.append((a, b))
 
 
+#: qualifiers of a figure that a streak makes a threshold
+THRESHOLD_QUALIFIERS = frozenset(("gt", "ge", "lt", "le"))
+
 #: characters after a clause's end that a clause word's lookahead may read
 CLAUSE_LOOKAHEAD = 256
 
@@ -109,6 +112,23 @@ def year_value(m: Mention) -> int | None:
     return v if 1800 <= v <= 2199 and v == m.value else None
 
 
+_PLUS_BEFORE = re.compile(r"(?<![\w.,])[+＋]\s*$")
+
+
+def change_value(value: float, kind: str, direction: str | None) -> float:
+    """The size of a change: a fall written with a minus ("−4,79%") is a
+    change down by 4.79 (metrics.md: the direction carries the sign)."""
+    return -value if kind == "change" and direction == "down" and value < 0 else value
+
+
+def _signed(text: str, m: Mention) -> str | None:
+    """``"up"`` for a figure written with a plus sign, ``"down"`` for one read
+    negative (the reader keeps the minus in the value), else None."""
+    if m.value < 0:
+        return "down"
+    return "up" if _PLUS_BEFORE.search(text, max(0, m.start - 3), m.start) else None
+
+
 class ClaimFinder:
     """Finds claims in text for one language (cues and number data bound once)."""
 
@@ -123,10 +143,11 @@ class ClaimFinder:
         self._change_before = re.compile(
             rf"(?P<cue>{ph(c.change_up + c.change_down)}){fill}{sp}*$", re.I
         ) if (c.change_up or c.change_down) else None
-        self._change_after = re.compile(
-            rf"{sp}*(?P<cue>{ph(c.change_up + c.change_down)})", re.I
-        ) if (c.change_up or c.change_down) else None
+        after = c.change_up + c.change_down + c.up_after + c.down_after
+        self._change_after = re.compile(rf"{sp}*(?P<cue>{ph(after)})", re.I) if after else None
         self._target = re.compile(rf"{ph(c.target)}{sp}*$", re.I) if c.target else None
+        adjacent = c.up_adjacent + c.down_adjacent
+        self._change_adjacent = re.compile(rf"(?P<cue>{ph(adjacent)}){sp}*$", re.I) if adjacent else None
         self._threshold = re.compile(rf"{ph(c.threshold)}{sp}*$", re.I) if c.threshold else None
         self._before_ref = re.compile(rf"{ph(c.not_claim_before)}[ \t\u00a0:：#]*$", re.I) if c.not_claim_before else None
         self._after_ref = re.compile(rf"{sp}*{ph(c.not_claim_after)}", re.I) if c.not_claim_after else None
@@ -162,6 +183,12 @@ class ClaimFinder:
                 spans.append((m.start(), m.end()))
         return spans
 
+    def is_streak(self, text: str, m: Mention, sent_start: int) -> bool:
+        """A duration with a streak word beside it ("four years in a row", "4년 연속")."""
+        return m.unit == "years" and self._streak is not None and bool(
+            self._streak.search(text, max(sent_start, m.start - 30), m.start)
+            or self._streak.search(text, m.end, m.end + 30))
+
     def is_claim(self, text: str, m: Mention, sent_start: int, excluded) -> bool:
         if m.unit is None and not m.words and year_value(m) is not None:
             return False
@@ -183,11 +210,7 @@ class ClaimFinder:
             return False
         if self._threshold is not None and self._threshold.search(before):
             return False
-        if m.unit == "years" and not (
-            self._streak is not None
-            and (self._streak.search(text, max(sent_start, m.start - 30), m.start)
-                 or self._streak.search(text, m.end, m.end + 30))
-        ):
+        if m.unit == "years" and not self.is_streak(text, m, sent_start):
             if self._lookback_before is not None and self._lookback_before.search(before):
                 return False
             if self._lookback_after is not None and self._lookback_after.match(text, m.end):
@@ -208,11 +231,19 @@ class ClaimFinder:
             hit = self._change_before.search(before)
             if hit:
                 return "change", self.cues.direction_of(hit.group("cue"))
+        if self._change_adjacent is not None:
+            hit = self._change_adjacent.search(before)
+            if hit:
+                return "change", self.cues.direction_of(hit.group("cue"))
         if self._change_after is not None:
             hit = self._change_after.match(text, m.end, sent_end)
             # "94.18% up 1.3 points": a change word followed by a number is that number's
             if hit and not self._number_next.match(text, hit.end(), sent_end):
                 return "change", self.cues.direction_of(hit.group("cue"))
+        signed = _signed(text, m)
+        if signed is not None and m.unit in ("percent", "pp"):
+            # "(+1,3 pontos percentuais)", "41.700 (−4,79%)": a signed share is a change
+            return "change", signed
         if m.unit == "pp":
             return "change", None
         return "level", None
@@ -225,6 +256,7 @@ class ClaimFinder:
         excluded = self._excluded_spans(text)
         out: list[Claim] = []
         mentions = parse(text, self.lang)
+        streak_sents: set[tuple[int, int]] = set()
         si = 0
         for m in mentions:
             while si < len(sents) - 1 and sents[si][1] <= m.start:
@@ -234,16 +266,25 @@ class ClaimFinder:
                 s0, s1 = m.start, m.end
             if not self.is_claim(text, m, s0, excluded):
                 continue
+            if self.is_streak(text, m, s0):
+                streak_sents.add((s0, s1))
             kind, direction = self.change_of(text, m, s0, s1)
             unit = {"percent": "percent", "pp": "pp"}.get(m.unit or "", "count")
             out.append(
                 Claim(
-                    text=m.surface, start=m.start, end=m.end, sentence=(s0, s1), value=m.value,
+                    text=m.surface, start=m.start, end=m.end, sentence=(s0, s1),
+                    value=change_value(m.value, kind, direction),
                     unit=unit, kind=kind, direction=direction, qualifier=m.qualifier,
                     precision=m.precision, confidence=0.0,
                     measure="years" if m.unit == "years" else None, value_max=m.value_max,
                 )
             )
+        if streak_sents:
+            # a bound beside a streak is the threshold the streak is about,
+            # wherever the language writes the bound word ("4년 연속 99%를
+            # 웃돌았다", "4年連続で99％を上回った"; metrics.md: not claims)
+            out = [c for c in out if not (c.sentence in streak_sents and c.kind == "level"
+                                          and c.qualifier in THRESHOLD_QUALIFIERS)]
         return out
 
 

@@ -16,7 +16,7 @@ from .errors import Errors
 from .numbers.spec import FALLBACK_LANG, alternation, get_spec
 
 _LISTS = ("threshold", "streak", "not_claim_before", "not_claim_after", "report", "counted_after", "clause_words",
-          "abbreviations")
+          "abbreviations", "refers_back")
 
 
 @dataclass(frozen=True, eq=False)
@@ -41,14 +41,27 @@ class LanguageCues:
     counted_after: tuple[str, ...]
     clause_words: tuple[str, ...]
     abbreviations: tuple[str, ...] = ()
+    #: words that open a sentence about the figure before it ("This is",
+    #: "이는", "これは"): a change there continues that figure's metric
+    refers_back: tuple[str, ...] = ()
+    #: change words that count only right before the number, nothing in
+    #: between (pt "mais 4 pontos percentuais"; "mais de 40%" is a bound)
+    up_adjacent: tuple[str, ...] = ()
+    down_adjacent: tuple[str, ...] = ()
+    #: change words that count only after the number ("4 points more than
+    #: in 2023"; before a number "more than" is a bound)
+    up_after: tuple[str, ...] = ()
+    down_after: tuple[str, ...] = ()
 
     def direction_of(self, word: str) -> str | None:
         return self._directions.get(re.sub(r"\s+", " ", word.lower()))
 
     @cached_property
     def _directions(self) -> dict[str, str]:
-        out = {re.sub(r"\s+", " ", w.lower()): "down" for w in self.change_down}
-        out.update((re.sub(r"\s+", " ", w.lower()), "up") for w in self.change_up)
+        out = {re.sub(r"\s+", " ", w.lower()): "down"
+               for w in (*self.change_down, *self.down_adjacent, *self.down_after)}
+        out.update((re.sub(r"\s+", " ", w.lower()), "up")
+                   for w in (*self.change_up, *self.up_adjacent, *self.up_after))
         return out
 
     def phrase(self, words) -> str:
@@ -89,6 +102,10 @@ def _get_cues(code: str) -> LanguageCues:
         change_down=_list(change, "down", src),
         fillers=_list(change, "fillers", src),
         target=_list(change, "target", src),
+        up_adjacent=_list(change, "up_adjacent", src),
+        down_adjacent=_list(change, "down_adjacent", src),
+        up_after=_list(change, "up_after", src),
+        down_after=_list(change, "down_after", src),
         before_year=_list(comp, "before_year", src),
         after_year=_list(comp, "after_year", src),
         relative={str(k).lower(): int(v) for k, v in (comp.get("relative") or {}).items()},

@@ -71,6 +71,8 @@ class MetricLinker:
             self._rx = None
         self._tok = _SPACED_TOKEN if self.spaced else _UNSPACED_TOKEN
         self._clause_words = claim_finder(self.lang).clause_words
+        cues = claim_finder(self.lang).cues
+        self._refers_back = re.compile(rf"\W*{cues.phrase(cues.refers_back)}", re.I) if cues.refers_back else None
 
     def hits(self, text: str) -> list[AliasHit]:
         """Alias occurrences in ``text``, in order."""
@@ -131,7 +133,8 @@ class MetricLinker:
             conf = max(0.3, min(0.99, 0.98 - 0.012 * score))
             linked.append(replace(c, metric=best[3].id, confidence=conf))
         linked = self._continue_counts(text, linked, hits)
-        return self._inherit_changes(text, linked, hits)
+        linked = self._inherit_changes(text, linked, hits)
+        return self._continue_changes(text, linked, hits)
 
     def _continue_counts(self, text: str, claims: list[Claim], hits: list[AliasHit]) -> list[Claim]:
         """A share that continues the count of the sentence before it.
@@ -164,6 +167,37 @@ class MetricLinker:
                           if m.id != prev.metric and m.unit == "percent" and plausible(m, c)), None)
             if share is not None:
                 out[i] = replace(c, metric=share.id, confidence=round(min(prev.confidence, 0.9) * 0.6, 4))
+        return out
+
+    def _continue_changes(self, text: str, claims: list[Claim], hits: list[AliasHit]) -> list[Claim]:
+        """A change in a sentence that names no metric and opens with a word
+        referring back (``refers_back`` in cues.yaml) continues the last level
+        figure of the sentence right before it ("... 44% of the centers
+        surveyed. That is 4 points more than in 2023."; "이는 2023년 대비
+        4%포인트 증가한 수치다."); "Meanwhile the index rose 0.5%" does not."""
+        if self._refers_back is None:
+            return claims
+        starts = [h.start for h in hits]
+        out = list(claims)
+        order = sorted(range(len(out)), key=lambda i: out[i].start)
+        for pos, i in enumerate(order):
+            c = out[i]
+            if c.metric is not None or c.kind != "change":
+                continue
+            s0, s1 = c.sentence
+            if bisect_left(starts, s0) != bisect_left(starts, s1):
+                continue  # the sentence names a metric
+            if pos > 0 and out[order[pos - 1]].sentence == c.sentence:
+                continue  # not the first figure of its sentence
+            if not self._refers_back.match(text, s0, c.start):
+                continue
+            prev = [out[j] for j in order[:pos] if out[j].sentence[1] <= s0]
+            if not prev or text[prev[-1].sentence[1]:s0].strip():
+                continue  # no sentence right before
+            level = next((p for p in reversed(prev) if p.sentence == prev[-1].sentence and p.kind == "level"), None)
+            if level is None or level.metric is None or not plausible(self.kb[level.metric], c):
+                continue
+            out[i] = replace(c, metric=level.metric, confidence=round(min(level.confidence, 0.9) * 0.6, 4))
         return out
 
     @staticmethod

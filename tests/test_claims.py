@@ -207,3 +207,28 @@ def test_claims_slice_the_text() -> None:
                 assert text[c.start:c.end] == c.text
                 s0, s1 = c.sentence
                 assert s0 <= c.start < c.end <= s1
+
+
+SIGNS_AND_BOUNDS = [
+    # a plus sign or a minus makes a share a change, with that direction
+    ("pt", "Em 2024, a taxa foi de 94,18% (+1,3 pontos percentuais face a 2023).",
+     [C("94,18%", 94.18, "percent"), C("1,3 pontos percentuais", 1.3, "pp", "change", "up")]),
+    ("en", "In 2023 the centers had 41,700 agents (-4.79%).",
+     [C("41,700", 41700), C("-4.79%", 4.79, "percent", "change", "down")]),
+    ("de", "Die Quote lag bei 92,88 % (−1,3 Prozentpunkte).",
+     [C("92,88 %", 92.88, "percent"), C("−1,3 Prozentpunkte", 1.3, "pp", "change", "down")]),
+    # pt "mais"/"menos" right before the number is a change; "mais de" is a bound
+    ("pt", "o que representa 46% do total, mais 4 pontos percentuais do que em 2023.",
+     [C("46%", 46.0, "percent"), C("4 pontos percentuais", 4.0, "pp", "change", "up")]),
+    ("pt", "Chegou a mais de 40% dos centros.", [C("40%", 40.0, "percent")]),
+    # a bound beside a streak is the streak's threshold, before or after the figure
+    ("ko", "상담원 전화 고객 만족도는 99.46퍼센트로 4년 연속 99%를 웃돌았다.",
+     [C("99.46퍼센트", 99.46, "percent"), C("4년", 4, measure="years")]),
+    ("ja", "有人電話の顧客満足度は99.46％となり、4年連続で99％を上回った。",
+     [C("99.46％", 99.46, "percent"), C("4年", 4, measure="years")]),
+]
+
+
+@pytest.mark.parametrize("lang,text,expected", SIGNS_AND_BOUNDS)
+def test_signs_adjacent_change_words_and_streak_thresholds(lang: str, text: str, expected: list[C]) -> None:
+    _check(lang, text, expected)

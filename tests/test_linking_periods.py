@@ -123,3 +123,28 @@ def test_share_not_continued_across_a_sentence_gap(extractor):
             "The association published its report in August. Prices rose and 44% of shoppers said so.")
     res = extractor.extract(text, lang="en")
     assert {c.value: c.metric for c in res.claims}[44.0] is None
+
+
+# --------------------------------------------------------------------------
+# a change in a sentence that refers back to the figure before
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang,text", [
+    ("ko", "2024년 말 기준 37개 은행이 고객센터 명칭을 원격은행센터로 변경했으며, 이는 조사 대상 센터의 44%에 "
+           "해당한다. 이는 2023년 대비 4%포인트 증가한 수치다."),
+    ("en", "By the end of 2024, 37 banks had renamed their centers, 44% of those surveyed. "
+           "That is 4 percentage points more than in 2023."),
+])
+def test_change_referring_back_continues_the_figure_before(extractor, lang, text):
+    res = extractor.extract(text, lang=lang)
+    change = [c for c in res.claims if c.kind == "change"]
+    assert [(c.value, c.unit, c.direction, c.metric, c.period, c.baseline) for c in change] == [
+        (4.0, "pp", "up", "remote_banking.renamed_share", "2024", "2023")]
+
+
+def test_change_in_a_sentence_about_something_else_is_not_continued(extractor):
+    # "한편" (meanwhile): the index is no metric, and nothing refers back
+    text = "데이터 대시보드를 활용하는 센터는 59%였다. 한편 이날 상하이종합지수는 0.5% 상승 마감했다."
+    res = extractor.extract(text, lang="ko")
+    assert {c.value: c.metric for c in res.claims} == {59.0: "data.dashboard_share", 0.5: None}

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from ..backends import BACKENDS, ROUTING_PATH
-from ..claims import claim_finder
+from ..claims import change_value, claim_finder
 from ..data import PACKAGE_DIR, load_yaml
 from ..linking import MetricLinker
 from ..model import Claim, Mention
@@ -101,10 +101,12 @@ def claims_from_spans(text: str, lang: str, spans: list[Span]) -> list[Claim]:
         rule_kind, rule_direction = finder.change_of(text, m, *sent_of[i])
         change = i in kinds or rule_kind == "change"
         direction = kinds.get(i) or rule_direction
+        kind = "change" if change else "level"
         out.append(Claim(
-            text=m.surface, start=m.start, end=m.end, sentence=sent_of[i], value=m.value,
+            text=m.surface, start=m.start, end=m.end, sentence=sent_of[i],
+            value=change_value(m.value, kind, direction if change else None),
             unit={"percent": "percent", "pp": "pp"}.get(m.unit or "", "count"),  # type: ignore[arg-type]
-            kind="change" if change else "level", direction=direction if change else None,
+            kind=kind, direction=direction if change else None,
             qualifier=m.qualifier, precision=m.precision, confidence=0.0,
             measure="years" if m.unit == "years" else None, value_max=m.value_max,
         ))
