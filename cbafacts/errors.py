@@ -27,6 +27,8 @@ class Errors(metaclass=ErrorsWithCodes):
     E205 = "Ontology {source}: metric {id!r} has an invalid range {range!r}; expected [low, high] with low <= high."
     E206 = "Ontology {source}: entry {index} is missing {field!r}."
     E207 = "Ontology {source}: percent metric {id!r} has range {range!r} outside 0-100."
+    E208 = ("Ontology {source}: context alias {alias!r} ({lang}) of {b!r} is also {kind} of {a!r}; a context "
+            "alias names one metric and is no alias.")
     # cues (cbafacts/lang/<code>/cues.yaml)
     E301 = "Cue file {source}: {field!r} must be {expected}."
     # routing

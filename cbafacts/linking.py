@@ -22,6 +22,8 @@ from .ontology.kb import Metric, MetricKB, normalize_alias
 
 CLAUSE_PENALTY = 10.0
 CLAIM_PENALTY = 6.0
+#: added to the score of a context alias (a generic word: "employees")
+CONTEXT_PENALTY = 4.0
 MAX_SCORE = 45.0
 _SPACED_TOKEN = re.compile(r"[^\W\d_]+|\d+")
 _UNSPACED_TOKEN = re.compile(r"[^\W_]")
@@ -32,6 +34,8 @@ class AliasHit:
     start: int
     end: int
     metric: str
+    #: a context alias, found in a sentence that names the surveyed population
+    context: bool = False
 
 
 def plausible(metric: Metric, claim: Claim) -> bool:
@@ -69,10 +73,36 @@ class MetricLinker:
             self._rx: re.Pattern | None = re.compile(pat, re.IGNORECASE)
         else:
             self._rx = None
+        self._ctx_ids = kb.context_aliases(self.lang)
+        population = kb.population.get(self.lang) or ()
+        self._ctx_rx = self._phrases(list(self._ctx_ids)) if self._ctx_ids and population else None
+        self._pop_rx = self._phrases(list(population)) if population else None
         self._tok = _SPACED_TOKEN if self.spaced else _UNSPACED_TOKEN
         self._clause_words = claim_finder(self.lang).clause_words
         cues = claim_finder(self.lang).cues
         self._refers_back = re.compile(rf"\W*{cues.phrase(cues.refers_back)}", re.I) if cues.refers_back else None
+
+    def _phrases(self, phrases: list[str]) -> re.Pattern:
+        alt = alternation(phrases)
+        return re.compile(rf"(?<![^\W_])(?:{alt})(?![^\W_])" if self.spaced else f"(?:{alt})", re.IGNORECASE)
+
+    def context_hits(self, text: str, sentences: list[tuple[int, int]], hits: list[AliasHit]) -> list[AliasHit]:
+        """Context aliases in those of ``sentences`` that name the surveyed
+        population (``population`` in metrics.yaml), where no alias stands."""
+        if self._ctx_rx is None or self._pop_rx is None:
+            return []
+        out = []
+        for s0, s1 in sentences:
+            pops = [(p.start(), p.end()) for p in self._pop_rx.finditer(text, s0, s1)]
+            if not pops:
+                continue
+            taken = pops + [(h.start, h.end) for h in hits]
+            for m in self._ctx_rx.finditer(text, s0, s1):
+                mid = self._ctx_ids.get(normalize_alias(m.group(0)))
+                # not inside an alias or the population phrase ("콜" of "콜센터")
+                if mid is not None and not any(a < m.end() and m.start() < b for a, b in taken):
+                    out.append(AliasHit(m.start(), m.end(), mid, context=True))
+        return out
 
     def hits(self, text: str) -> list[AliasHit]:
         """Alias occurrences in ``text``, in order."""
@@ -98,6 +128,9 @@ class MetricLinker:
         if not claims:
             return []
         hits = self.hits(text)
+        extra = self.context_hits(text, sorted({c.sentence for c in claims}), hits)
+        if extra:
+            hits = sorted(hits + extra, key=lambda h: (h.start, h.end))
         starts = [h.start for h in hits]
         claim_pos = sorted(c.start for c in claims)
         by_start = sorted(claims, key=lambda c: c.start)
@@ -111,8 +144,8 @@ class MetricLinker:
             best: tuple[float, int, int, Metric] | None = None
             lo, hi = bisect_left(starts, s0), bisect_right(starts, s1)
             for h in hits[lo:hi]:
-                if h.end > s1 or (h.start < c.end and c.start < h.end):
-                    continue
+                if h.end > s1 or (h.start < c.end and c.start < h.end) or (h.context and c.kind != "level"):
+                    continue  # a context alias names levels; changes follow them
                 metric = self._choose(h.metric, c)
                 if metric is None:
                     continue
@@ -122,7 +155,7 @@ class MetricLinker:
                     continue
                 tokens = len(self._tok.findall(text, a, b))
                 between = sum(1 for p in claim_pos[bisect_left(claim_pos, a):bisect_left(claim_pos, b)] if p != c.start)
-                score = tokens + CLAUSE_PENALTY * clauses + CLAIM_PENALTY * between
+                score = tokens + CLAUSE_PENALTY * clauses + CLAIM_PENALTY * between + CONTEXT_PENALTY * h.context
                 key = (score, b - a, h.start, metric)
                 if score <= MAX_SCORE and (best is None or key[:3] < best[:3]):
                     best = key
@@ -242,7 +275,7 @@ class MetricLinker:
                 bounds = clause_bounds(text, lvl.end, c.start, self._clause_words)
                 family = {m.id for m in self.kb.family(lvl.metric)}
                 named_between = any(
-                    h.end <= c.start and h.metric not in family
+                    h.end <= c.start and h.metric not in family and not h.context
                     for h in hits[bisect_left(starts, lvl.end):bisect_left(starts, c.start)]
                 )
                 if len(bounds) > 2 or named_between or not plausible(self.kb[lvl.metric], c):

@@ -229,3 +229,44 @@ def test_bad_file_names_its_path(tmp_path):
     with pytest.raises(ValueError, match=r"\[E201\]") as exc:
         MetricKB.from_path(bad)
     assert str(bad) in str(exc.value)
+
+
+# --------------------------------------------------------------------------
+# context aliases and the population
+# --------------------------------------------------------------------------
+
+
+def test_context_alias_that_is_also_an_alias_E208():
+    with pytest.raises(ValueError, match=r"\[E208\]") as exc:
+        build(metric("a.count", "count", aliases={"en": ["agents"]}),
+              metric("b.count", "count", context_aliases={"en": ["agents"]}))
+    assert "'agents'" in str(exc.value) and "'a.count'" in str(exc.value)
+
+
+def test_context_alias_on_two_metrics_E208():
+    with pytest.raises(ValueError, match=r"\[E208\]"):
+        build(metric("a.count", "count", context_aliases={"en": ["calls"]}),
+              metric("b.count", "count", context_aliases={"en": ["Calls"]}))
+
+
+def test_population_and_context_aliases_survive_to_dict(kb):
+    assert kb.population["en"] and kb.context_aliases("ru")["сотрудников"] == "staff.customer_service_agents"
+    again = MetricKB.from_dict(kb.to_dict(), source="round-trip")
+    assert again.population == kb.population and again.context_to_id == kb.context_to_id
+
+
+@pytest.mark.parametrize("lang,text,value,metric", [
+    # the sentence names the population: the generic word names the metric
+    ("ru", "На конец 2023 года в центрах обслуживания клиентов банковских учреждений работали 41 700 сотрудников.",
+     41700.0, "staff.customer_service_agents"),
+    ("en", "The customer service centers employed 41,700 staff at the end of 2023.",
+     41700.0, "staff.customer_service_agents"),
+    # no population in the sentence: the same word names nothing
+    ("ru", "В конце 2023 года в компании работали 41 700 сотрудников.", 41700.0, None),
+    ("en", "The carmaker employed 41,700 staff at the end of 2023.", 41700.0, None),
+])
+def test_context_aliases_speak_only_beside_the_population(lang, text, value, metric):
+    import cbafacts
+
+    res = cbafacts.Extractor().extract(text, lang=lang)
+    assert {c.value: c.metric for c in res.claims}[value] == metric

@@ -38,6 +38,10 @@ class Metric:
     parent (str | None): a metric of the same concept in another unit; the
         child is linked through the parent's aliases.
     aliases (dict[str, tuple[str, ...]]): per-language alias phrases.
+    context_aliases (dict[str, tuple[str, ...]]): per-language generic words
+        that name the metric only in a sentence that also names the surveyed
+        population ("41 700 сотрудников" in "в центрах обслуживания клиентов
+        ... работали 41 700 сотрудников"; not "the bank cut 500 employees").
     """
 
     id: str
@@ -47,6 +51,7 @@ class Metric:
     counts: str | None = None
     parent: str | None = None
     aliases: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    context_aliases: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def in_range(self, value: float) -> bool:
         return self.range[0] <= value <= self.range[1]
@@ -55,10 +60,17 @@ class Metric:
 class MetricKB:
     """Metrics indexed by id and by (language, alias)."""
 
-    def __init__(self, metrics: Iterable[Metric], *, source: str = "<memory>") -> None:
+    def __init__(self, metrics: Iterable[Metric], *, source: str = "<memory>",
+                 population: Mapping[str, Iterable[str]] | None = None) -> None:
         self.source = source
         self.metrics: dict[str, Metric] = {}
         self.alias_to_id: dict[tuple[str, str], str] = {}
+        self.context_to_id: dict[tuple[str, str], str] = {}
+        #: per language, phrases naming the surveyed population ("customer
+        #: service centers", "客服中心"): never aliases; they let context
+        #: aliases speak
+        self.population: dict[str, tuple[str, ...]] = {
+            str(k): tuple(str(p) for p in v or ()) for k, v in (population or {}).items()}
         self.children: dict[str, list[str]] = {}
         for m in metrics:
             if m.id in self.metrics:
@@ -78,6 +90,16 @@ class MetricKB:
                             Errors.E203.format(source=source, alias=alias, lang=lang, a=other, b=m.id)
                         )
                     self.alias_to_id[key] = m.id
+        for m in self.metrics.values():
+            for lang, aliases in m.context_aliases.items():
+                for alias in aliases:
+                    key = (lang, normalize_alias(alias))
+                    for kind, table in (("an alias", self.alias_to_id), ("a context alias", self.context_to_id)):
+                        other = table.get(key)
+                        if other is not None and (other != m.id or kind == "an alias"):
+                            raise ValueError(Errors.E208.format(source=source, alias=alias, lang=lang, a=other,
+                                                                b=m.id, kind=kind))
+                    self.context_to_id[key] = m.id
 
     def __contains__(self, metric_id: object) -> bool:
         return metric_id in self.metrics
@@ -98,6 +120,10 @@ class MetricKB:
         """normalized alias -> metric id, for one language."""
         return {a: mid for (lg, a), mid in self.alias_to_id.items() if lg == lang}
 
+    def context_aliases(self, lang: str) -> dict[str, str]:
+        """normalized context alias -> metric id, for one language."""
+        return {a: mid for (lg, a), mid in self.context_to_id.items() if lg == lang}
+
     def family(self, metric_id: str) -> list[Metric]:
         """The metric, its children and its parent: one concept in every unit
         it is written in."""
@@ -114,6 +140,7 @@ class MetricKB:
     def to_dict(self) -> dict[str, Any]:
         return {
             "version": 1,
+            "population": {k: list(v) for k, v in self.population.items()},
             "metrics": [
                 {
                     "id": m.id,
@@ -123,6 +150,7 @@ class MetricKB:
                     "parent": m.parent,
                     "description": m.description,
                     "aliases": {k: list(v) for k, v in m.aliases.items()},
+                    "context_aliases": {k: list(v) for k, v in m.context_aliases.items()},
                 }
                 for m in self.metrics.values()
             ],
@@ -148,10 +176,10 @@ class MetricKB:
                 raise ValueError(Errors.E205.format(source=source, id=entry["id"], range=rng))
             if unit == "percent" and (lo < 0 or hi > 100):
                 raise ValueError(Errors.E207.format(source=source, id=entry["id"], range=rng))
-            aliases = {
+            aliases, context = ({
                 str(lang): tuple(str(a) for a in (lst or ()))
-                for lang, lst in (entry.get("aliases") or {}).items()
-            }
+                for lang, lst in (entry.get(key) or {}).items()
+            } for key in ("aliases", "context_aliases"))
             metrics.append(
                 Metric(
                     id=str(entry["id"]),
@@ -161,9 +189,10 @@ class MetricKB:
                     counts=entry.get("counts"),
                     parent=entry.get("parent"),
                     aliases=aliases,
+                    context_aliases=context,
                 )
             )
-        return cls(metrics, source=source)
+        return cls(metrics, source=source, population=data.get("population") or {})
 
     @classmethod
     def from_path(cls, path: str | Path) -> "MetricKB":
