@@ -7,7 +7,7 @@ data, compiled once into regexes here.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Mapping
 
@@ -44,6 +44,11 @@ class LanguageCues:
     #: words that open a sentence about the figure before it ("This is",
     #: "이는", "これは"): a change there continues that figure's metric
     refers_back: tuple[str, ...] = ()
+    #: words right before / after a level figure that move its period from
+    #: the year of its sentence ("前年の92.88％", "92,88 % im Vorjahr": the
+    #: year before's level); offsets in years
+    period_before: Mapping[str, int] = field(default_factory=dict)
+    period_after: Mapping[str, int] = field(default_factory=dict)
     #: change words that count only right before the number, nothing in
     #: between (pt "mais 4 pontos percentuais"; "mais de 40%" is a bound)
     up_adjacent: tuple[str, ...] = ()
@@ -63,6 +68,25 @@ class LanguageCues:
         out.update((re.sub(r"\s+", " ", w.lower()), "up")
                    for w in (*self.change_up, *self.up_adjacent, *self.up_after))
         return out
+
+    @cached_property
+    def _period_rx(self) -> tuple[re.Pattern | None, re.Pattern | None]:
+        sp = r"[ \t\u00a0\u202f]*"
+        before = re.compile(rf"{self.phrase(list(self.period_before))}{sp}$", re.I) if self.period_before else None
+        after = re.compile(rf"{sp}{self.phrase(list(self.period_after))}", re.I) if self.period_after else None
+        return before, after
+
+    def period_shift(self, text: str, start: int, end: int) -> int:
+        """Years to move the period of the level figure at ``[start, end)``
+        by the words written right beside it (0 when there are none)."""
+        before, after = self._period_rx
+        m = before.search(text, max(0, start - 24), start) if before is not None else None
+        if m is not None:
+            return self.period_before.get(re.sub(r"\s+", " ", m.group(0).strip().lower()), 0)
+        m = after.match(text, end) if after is not None else None
+        if m is not None:
+            return self.period_after.get(re.sub(r"\s+", " ", m.group(0).strip().lower()), 0)
+        return 0
 
     def phrase(self, words) -> str:
         """A regex for any of ``words`` as whole words (or bare, for unspaced
@@ -109,6 +133,8 @@ def _get_cues(code: str) -> LanguageCues:
         before_year=_list(comp, "before_year", src),
         after_year=_list(comp, "after_year", src),
         relative={str(k).lower(): int(v) for k, v in (comp.get("relative") or {}).items()},
+        **{key: {re.sub(r"\s+", " ", str(k).lower()): int(v) for k, v in (comp.get(key) or {}).items()}
+           for key in ("period_before", "period_after")},
         lookback_before=_list(look, "before", src),
         lookback_after=_list(look, "after", src),
         months={str(k).lower(): int(v) for k, v in (data.get("months") or {}).items()},

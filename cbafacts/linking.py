@@ -79,7 +79,7 @@ class MetricLinker:
         self._pop_rx = self._phrases(list(population)) if population else None
         self._tok = _SPACED_TOKEN if self.spaced else _UNSPACED_TOKEN
         self._clause_words = claim_finder(self.lang).clause_words
-        cues = claim_finder(self.lang).cues
+        cues = self._cues = claim_finder(self.lang).cues
         self._refers_back = re.compile(rf"\W*{cues.phrase(cues.refers_back)}", re.I) if cues.refers_back else None
 
     def _phrases(self, phrases: list[str]) -> re.Pattern:
@@ -233,8 +233,7 @@ class MetricLinker:
             out[i] = replace(c, metric=level.metric, confidence=round(min(level.confidence, 0.9) * 0.6, 4))
         return out
 
-    @staticmethod
-    def _owned(text: str, h: AliasHit, c: Claim, metric: Metric, bounds: list[int],
+    def _owned(self, text: str, h: AliasHit, c: Claim, metric: Metric, bounds: list[int],
                by_start: list[Claim], claim_pos: list[int]) -> bool:
         """Whether the alias's own clause holds another figure that this
         metric fits: then the alias names that figure, not ``c`` ("86%
@@ -246,6 +245,8 @@ class MetricLinker:
             k = bisect_right(bounds, pos)
             return (bounds[k - 1] if k > 0 else c.sentence[0], bounds[k] if k < len(bounds) else c.sentence[1])
 
+        if c.kind == "level" and self._cues.period_shift(text, c.start, c.end):
+            return False  # another year's figure of the same metric may borrow
         lo, hi = clause(h.start)
         own_years = set(_YEAR.findall(text, *clause(c.start)))
         if own_years and own_years != set(_YEAR.findall(text, lo, hi)):

@@ -155,6 +155,9 @@ class PeriodResolver:
                 period = after[0].year
             else:
                 period = default
+            if c.kind == "level" and period is not None:
+                # "前年の92.88％", "92,88 % im Vorjahr": the year before's level
+                period += self.cues.period_shift(text, c.start, c.end)
             baseline = None
             if c.kind == "change":
                 baseline = self._baseline(text, c, in_sent, period)

@@ -148,3 +148,25 @@ def test_change_in_a_sentence_about_something_else_is_not_continued(extractor):
     text = "데이터 대시보드를 활용하는 센터는 59%였다. 한편 이날 상하이종합지수는 0.5% 상승 마감했다."
     res = extractor.extract(text, lang="ko")
     assert {c.value: c.metric for c in res.claims} == {59.0: "data.dashboard_share", 0.5: None}
+
+
+# --------------------------------------------------------------------------
+# the previous year's level, written beside the figure
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang,text", [
+    ("ja", "2024年の有人電話の平均応答率は９４．１８％で、前年の92.88％から1.3ポイント上昇した。"),
+    ("en", "In 2024 the average answer rate rose to 94.18% from 92.88% the previous year."),
+    ("de", "2024 stieg die Erreichbarkeitsquote auf 94,18 % nach 92,88 % im Vorjahr."),
+])
+def test_level_of_the_year_before_takes_that_year_and_the_metric(extractor, lang, text):
+    res = extractor.extract(text, lang=lang)
+    levels = [(c.value, c.metric, c.period) for c in res.claims if c.kind == "level"]
+    assert levels == [(94.18, "service.call_answer_rate", "2024"), (92.88, "service.call_answer_rate", "2023")]
+
+
+def test_last_year_counts_from_publication_and_moves_nothing(extractor):
+    # "last year" is not "the year before the sentence's year": no shift
+    res = extractor.extract("In 2024 the average answer rate was 94.18%, as last year.", lang="en")
+    assert [(c.value, c.period) for c in res.claims] == [(94.18, "2024")]
