@@ -185,9 +185,9 @@ class ClaimFinder:
 
     def is_streak(self, text: str, m: Mention, sent_start: int) -> bool:
         """A duration with a streak word beside it ("four years in a row", "4년 연속")."""
+        # the duration's own surface may hold the streak word ("quatro anos consecutivos")
         return m.unit == "years" and self._streak is not None and bool(
-            self._streak.search(text, max(sent_start, m.start - 30), m.start)
-            or self._streak.search(text, m.end, m.end + 30))
+            self._streak.search(text, max(sent_start, m.start - 30), m.end + 30))
 
     def is_claim(self, text: str, m: Mention, sent_start: int, excluded) -> bool:
         if m.unit is None and not m.words and year_value(m) is not None:
