@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from .claims import _YEAR, claim_finder, clause_bounds, hard_bounds
 from .model import Claim
 from .numbers.spec import alternation, get_spec
-from .ontology.kb import Metric, MetricKB, normalize_alias
+from .ontology.kb import APOSTROPHES, Metric, MetricKB, normalize_alias
 
 CLAUSE_PENALTY = 10.0
 CLAIM_PENALTY = 6.0
@@ -36,6 +36,11 @@ class AliasHit:
     metric: str
     #: a context alias, found in a sentence that names the surveyed population
     context: bool = False
+
+
+def _any_apostrophe(pattern: str) -> str:
+    """Let every apostrophe of an alias regex match the typographic ones too."""
+    return pattern.replace("'", f"['{APOSTROPHES}]")
 
 
 def plausible(metric: Metric, claim: Claim) -> bool:
@@ -68,7 +73,7 @@ class MetricLinker:
         aliases = kb.aliases(self.lang)
         self._alias_ids = aliases
         if aliases:
-            alt = alternation(list(aliases))
+            alt = _any_apostrophe(alternation(list(aliases)))
             pat = rf"(?<![^\W_])(?:{alt})(?![^\W_])" if self.spaced else f"(?:{alt})"
             self._rx: re.Pattern | None = re.compile(pat, re.IGNORECASE)
         else:
@@ -83,7 +88,7 @@ class MetricLinker:
         self._refers_back = re.compile(rf"\W*{cues.phrase(cues.refers_back)}", re.I) if cues.refers_back else None
 
     def _phrases(self, phrases: list[str]) -> re.Pattern:
-        alt = alternation(phrases)
+        alt = _any_apostrophe(alternation([normalize_alias(p) for p in phrases]))
         return re.compile(rf"(?<![^\W_])(?:{alt})(?![^\W_])" if self.spaced else f"(?:{alt})", re.IGNORECASE)
 
     def context_hits(self, text: str, sentences: list[tuple[int, int]], hits: list[AliasHit]) -> list[AliasHit]:

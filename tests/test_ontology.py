@@ -270,3 +270,13 @@ def test_context_aliases_speak_only_beside_the_population(lang, text, value, met
 
     res = cbafacts.Extractor().extract(text, lang=lang)
     assert {c.value: c.metric for c in res.claims}[value] == metric
+
+
+def test_typographic_apostrophes_match_straight_aliases():
+    import cbafacts
+    from cbafacts.ontology.kb import normalize_alias
+
+    assert normalize_alias("Taux d’appels  aboutis") == normalize_alias("taux d'appels aboutis")
+    ex = cbafacts.Extractor()
+    for text in ("En 2024, le taux d’appels aboutis était de 94,18 %.", "En 2024, le taux d'appels aboutis était de 94,18 %."):
+        assert [c.metric for c in ex.extract(text, lang="fr").claims] == ["service.call_answer_rate"]

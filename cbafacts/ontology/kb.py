@@ -20,11 +20,16 @@ UNITS = ("percent", "count")
 DEFAULT_PATH = PACKAGE_DIR / "ontology" / "metrics.yaml"
 
 
+#: apostrophes news typesets for "'" ("taux d’appels", "dell’anno")
+APOSTROPHES = "\u2019\u2018\u02bc\u00b4`"
+_APOSTROPHE_MAP = str.maketrans({ch: "'" for ch in APOSTROPHES})
+
+
 def normalize_alias(alias: str) -> str:
-    """Lower-case and collapse whitespace: the key aliases are compared by.
-    Turkish "İ" lower-cases to "i" plus a combining dot; the dot is dropped so
-    that "İnteraktif" finds "interaktif"."""
-    return re.sub(r"\s+", " ", alias.strip().lower().replace("i\u0307", "i"))
+    """Lower-case, collapse whitespace and straighten apostrophes: the key
+    aliases are compared by. Turkish "İ" lower-cases to "i" plus a combining
+    dot; the dot is dropped so that "İnteraktif" finds "interaktif"."""
+    return re.sub(r"\s+", " ", alias.strip().lower().replace("i\u0307", "i").translate(_APOSTROPHE_MAP))
 
 
 @dataclass(frozen=True)
