@@ -166,17 +166,22 @@ def iter_chain(head: list[list[Record]], rest: Iterator[list[Record]]) -> Iterat
     yield from rest
 
 
+#: modules the forkserver imports before it forks workers
+FORKSERVER_PRELOAD = ("cbafacts.batch", "spacy", "cbafacts.pipeline")
+
+
 def _pool(chunks: Iterator[list[Record]], settings: dict[str, Any], workers: int) -> Iterator[Line]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     # forkserver: workers fork from a clean server that has imported the
-    # library once (safe with threads in the parent, unlike fork; faster to
-    # start than spawn)
+    # library, spaCy and the components once (safe with threads in the
+    # parent, unlike fork; faster to start than spawn; the workers share those
+    # pages instead of each importing spaCy again)
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
     ctx = multiprocessing.get_context(method)
     if method == "forkserver":
-        ctx.set_forkserver_preload(["cbafacts.batch"])
+        ctx.set_forkserver_preload(list(FORKSERVER_PRELOAD))
     in_flight = workers * 3
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
                              initializer=_init_worker, initargs=(settings,)) as pool:
