@@ -24,6 +24,8 @@ CLAUSE_PENALTY = 10.0
 CLAIM_PENALTY = 6.0
 #: added to the score of a context alias (a generic word: "employees")
 CONTEXT_PENALTY = 4.0
+#: a text of this many sentences is an article (see ``hits``)
+ARTICLE_SENTENCES = 3
 MAX_SCORE = 45.0
 _SPACED_TOKEN = re.compile(r"[^\W\d_]+|\d+")
 _UNSPACED_TOKEN = re.compile(r"[^\W_]")
@@ -109,14 +111,24 @@ class MetricLinker:
                     out.append(AliasHit(m.start(), m.end(), mid, context=True))
         return out
 
-    def hits(self, text: str) -> list[AliasHit]:
-        """Alias occurrences in ``text``, in order."""
+    def hits(self, text: str, sentences: int = 1) -> list[AliasHit]:
+        """Alias occurrences in ``text``, in order.
+
+        sentences (int): sentences of ``text``. From ``ARTICLE_SENTENCES``
+            on, ``text`` is an article, and an article that never names the
+            surveyed population (``population`` in metrics.yaml: "customer
+            service centers", "客服中心", the China Banking Association) is
+            about something else: no alias of it counts (a car maker's "app",
+            an airline's "customer satisfaction"). A sentence or two on its
+            own, or a language without population phrases, keeps them.
+        """
         if self._rx is None:
+            return []
+        if sentences >= ARTICLE_SENTENCES and self._pop_rx is not None and self._pop_rx.search(text) is None:
             return []
         out = []
         for m in self._rx.finditer(text):
-            key = normalize_alias(m.group(0))
-            mid = self._alias_ids.get(key)
+            mid = self._alias_ids.get(normalize_alias(m.group(0)))
             if mid is not None:
                 out.append(AliasHit(m.start(), m.end(), mid))
         return out
@@ -132,8 +144,12 @@ class MetricLinker:
         """Return ``claims`` with ``metric`` and ``confidence`` set."""
         if not claims:
             return []
-        hits = self.hits(text)
-        extra = self.context_hits(text, sorted({c.sentence for c in claims}), hits)
+        sentences = sorted({c.sentence for c in claims})
+        n_sentences = len(sentences)
+        if n_sentences < ARTICLE_SENTENCES:
+            n_sentences = len(claim_finder(self.lang).sentences(text))
+        hits = self.hits(text, n_sentences)
+        extra = self.context_hits(text, sentences, hits)
         if extra:
             hits = sorted(hits + extra, key=lambda h: (h.start, h.end))
         starts = [h.start for h in hits]
