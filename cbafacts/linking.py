@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 
 from .claims import _YEAR, claim_finder, clause_bounds, hard_bounds
 from .model import Claim
-from .numbers.spec import alternation, get_spec
+from .numbers.spec import get_spec, trie_alternation
 from .ontology.kb import APOSTROPHES, Metric, MetricKB, normalize_alias
 
 CLAUSE_PENALTY = 10.0
@@ -40,9 +40,8 @@ class AliasHit:
     context: bool = False
 
 
-def _any_apostrophe(pattern: str) -> str:
-    """Let every apostrophe of an alias regex match the typographic ones too."""
-    return pattern.replace("'", f"['{APOSTROPHES}]")
+#: an apostrophe in an alias matches the typographic ones too
+_APOSTROPHE_RX = f"['{APOSTROPHES}]"
 
 
 def plausible(metric: Metric, claim: Claim) -> bool:
@@ -74,12 +73,7 @@ class MetricLinker:
         self.spaced = get_spec(self.lang).spaced
         aliases = kb.aliases(self.lang)
         self._alias_ids = aliases
-        if aliases:
-            alt = _any_apostrophe(alternation(list(aliases)))
-            pat = rf"(?<![^\W_])(?:{alt})(?![^\W_])" if self.spaced else f"(?:{alt})"
-            self._rx: re.Pattern | None = re.compile(pat, re.IGNORECASE)
-        else:
-            self._rx = None
+        self._rx: re.Pattern | None = self._phrases(list(aliases)) if aliases else None
         self._ctx_ids = kb.context_aliases(self.lang)
         population = kb.population.get(self.lang) or ()
         self._ctx_rx = self._phrases(list(self._ctx_ids)) if self._ctx_ids and population else None
@@ -90,7 +84,9 @@ class MetricLinker:
         self._refers_back = re.compile(rf"\W*{cues.phrase(cues.refers_back)}", re.I) if cues.refers_back else None
 
     def _phrases(self, phrases: list[str]) -> re.Pattern:
-        alt = _any_apostrophe(alternation([normalize_alias(p) for p in phrases]))
+        """Whole-word (spaced scripts) matches of any of ``phrases``, compared
+        as normalized aliases; a trie regex (hundreds of aliases)."""
+        alt = trie_alternation([normalize_alias(p) for p in phrases], {"'": _APOSTROPHE_RX})
         return re.compile(rf"(?<![^\W_])(?:{alt})(?![^\W_])" if self.spaced else f"(?:{alt})", re.IGNORECASE)
 
     def context_hits(self, text: str, sentences: list[tuple[int, int]], hits: list[AliasHit]) -> list[AliasHit]:

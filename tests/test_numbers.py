@@ -229,3 +229,23 @@ def test_lone_articles_is_a_no_op_where_the_article_is_no_numeral():
     assert parse("a bank", "en", lone_articles=True) == []
     text = "eine Million Kunden, 4,6 Prozent mehr"
     assert parse(text, "de", lone_articles=True) == parse(text, "de")
+
+
+# --- the trie alternation is the same language as the flat one -----------------
+
+_WORDS = st.text(alphabet="abcé'", min_size=1, max_size=4)
+
+
+@settings(max_examples=200, deadline=None)
+@given(phrases=st.lists(st.lists(_WORDS, min_size=1, max_size=3).map(" ".join), min_size=1, max_size=12),
+       text=st.text(alphabet="abcé' .\n", max_size=60))
+def test_trie_alternation_matches_what_the_flat_alternation_matches(phrases, text):
+    import re
+
+    from cbafacts.numbers.spec import alternation, trie_alternation
+
+    def hits(alt: str) -> list[tuple[int, int]]:
+        rx = re.compile(rf"(?<![^\W_])(?:{alt})(?![^\W_])", re.I)
+        return [m.span() for m in rx.finditer(text)]
+
+    assert hits(trie_alternation(phrases)) == hits(alternation(phrases))

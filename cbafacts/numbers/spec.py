@@ -272,3 +272,37 @@ def alternation(phrases: list[str] | tuple[str, ...], loose: bool = False) -> st
             pat = r"\s+".join(re.escape(part) for part in p.split())
         out.append(f"(?-i:{pat})" if _has_upper(p) else pat)
     return "|".join(out) if out else r"(?!x)x"
+
+
+def trie_alternation(phrases: list[str] | tuple[str, ...], atoms: dict[str, str] | None = None) -> str:
+    """The same language as :func:`alternation` of lower-case ``phrases``
+    (longest match first, whitespace flexible), written as a trie: common
+    prefixes are shared, so at each position the regex engine tries one
+    branch per distinct next character instead of every phrase. For a few
+    hundred aliases that is several times faster.
+
+    atoms (dict[str, str] | None): characters to write as a regex of their
+        own (e.g. an apostrophe matching the typographic ones too).
+    """
+    atoms = atoms or {}
+    end = ""
+    trie: dict = {}
+    for p in set(phrases):
+        node = trie
+        for part_i, part in enumerate(p.split()):
+            if part_i:
+                node = node.setdefault(r"\s+", {})
+            for ch in part:
+                node = node.setdefault(atoms.get(ch, re.escape(ch)), {})
+        node[end] = {}
+
+    def emit(node: dict) -> str:
+        branches = [atom + emit(child) for atom, child in sorted(node.items()) if atom != end]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if end in node:  # a phrase may stop here: try the longer ones first (greedy)
+            return body + "?" if len(branches) == 1 and len(body) == 1 else f"(?:{body})?"
+        return body
+
+    return emit(trie) or r"(?!x)x"
