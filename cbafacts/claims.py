@@ -178,7 +178,7 @@ class ClaimFinder:
         for rx in (_ISO_DATE, _DMY_DATE, _TIME, _LIST_NUM):
             spans.extend((m.start(), m.end()) for m in rx.finditer(text))
         for m in _PHONE.finditer(text):
-            digits = sum(ch.isdigit() for ch in m.group(0))
+            digits = sum(map(str.isdigit, m.group(0)))
             if digits >= 8 and not re.fullmatch(r"\d{1,3}(?:[ .,]\d{3})+", m.group(0)):
                 spans.append((m.start(), m.end()))
         return spans

@@ -8,8 +8,9 @@ change's baseline and never a period; dates and publication dates never are.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import Counter
+from itertools import accumulate
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -61,11 +62,16 @@ class PeriodResolver:
         dated = []
         for rx in (_ISO_DATE, _DMY_DATE, *self._full_dates):
             dated.extend((m.start(), m.end()) for m in rx.finditer(text))
-        titles = [(m.start(1), m.end(1)) for m in _PAREN_YEAR.finditer(text)]
+        dated.sort()
+        date_starts = [x for x, _ in dated]
+        # the furthest end of the dates starting at or before each one
+        reach = list(accumulate((y for _, y in dated), max))
+        titles = {(m.start(1), m.end(1)) for m in _PAREN_YEAR.finditer(text)}
         out = []
         for m in _YEAR.finditer(text):
             a, b = m.start(1), m.end(1)
-            if any(x <= a and b <= y for x, y in dated):
+            k = bisect_right(date_starts, a) - 1
+            if k >= 0 and reach[k] >= b:
                 role = "date"
             elif (a, b) in titles:
                 role = "title"

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 
 from ..model import Mention
-from .spec import LocaleNumberSpec, alternation, get_spec
+from .spec import LocaleNumberSpec, alternation, get_spec, trie_alternation
 
 # Separators seen between digit groups, with their ASCII reading.
 # "٫" (Arabic decimal) and "٬" (Arabic thousands) carry their role with them.
@@ -162,7 +162,7 @@ def _regexes(spec: LocaleNumberSpec) -> dict[str, re.Pattern]:
             ),
             flags,
         ),
-        "mask": re.compile(alternation(list(spec.not_numbers)), flags),
+        "mask": re.compile(_word_alternation(list(spec.not_numbers)), flags),
         # after a fraction word a number follows: "삼분의 이를" is 2/3 (이를 is no
         # word there)
         "fraction_before": re.compile(rf"(?:{alternation(fraction_words, loose)}){_HSPACE}*$", flags)
@@ -174,6 +174,16 @@ def _regexes(spec: LocaleNumberSpec) -> dict[str, re.Pattern]:
     }
     spec.regexes.update(rx)
     return spec.regexes
+
+
+def _word_alternation(words: list[str]) -> str:
+    """:func:`alternation` of words, the lower-case ones as a trie (one
+    branch per next character instead of one per word: ``not_numbers`` lists
+    run to hundreds); words with capitals stay case-sensitive, after them."""
+    lower = [w for w in words if w == w.lower()]
+    upper = [w for w in words if w != w.lower()]
+    alt = "|".join(x for x in (trie_alternation(lower) if lower else "", alternation(upper) if upper else "") if x)
+    return alt or r"(?!x)x"
 
 
 def _is_numeral(spec: LocaleNumberSpec, word: str) -> bool:
