@@ -206,14 +206,15 @@ def cmd_crossval(args: argparse.Namespace) -> int:
             report = store.cross_validate()
     else:
         report = cross_validate(read_results(_crossval_inputs(args.inputs)))
-    text = report.to_json() + "\n"
     if args.output and args.output != "-":
         Path(args.output).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.output).write_text(text, encoding="utf-8")
+        with open(args.output, "wb") as fh:
+            fh.write(report.to_json_bytes())
+            fh.write(b"\n")
         if args.table:
             print(summary_table(report))
     else:
-        sys.stdout.write(summary_table(report) + "\n" if args.table else text)
+        sys.stdout.write(summary_table(report) + "\n" if args.table else report.to_json() + "\n")
     return 0
 
 

@@ -500,6 +500,11 @@ class CrossValReport:
         RETURNS (str): the JSON document (``json.loads(report.to_json()) ==
             report.to_dict()``).
         """
+        return self.to_json_bytes(indent).decode("utf-8")
+
+    def to_json_bytes(self, indent: int | None = 2) -> bytes:
+        """:meth:`to_json` as UTF-8 bytes, for writing a large report to a
+        file without decoding and encoding it again."""
         import orjson
 
         parts: dict[str, Any] = {
@@ -511,18 +516,18 @@ class CrossValReport:
             "summary": self.summary.to_dict(),
         }
         if indent is None:
-            return orjson.dumps(parts).decode("utf-8")
-        pad = " " * indent
+            return orjson.dumps(parts)
+        pad = (" " * indent).encode()
         dumps = orjson.dumps
         out = []
         for key, value in parts.items():
-            name = json.dumps(key)
+            name = json.dumps(key).encode()
             if isinstance(value, list) and value:
-                items = b",\n".join(pad.encode() * 2 + dumps(v) for v in value).decode("utf-8")
-                out.append(f"{pad}{name}: [\n{items}\n{pad}]")
+                items = b",\n".join(pad * 2 + dumps(v) for v in value)
+                out.append(pad + name + b": [\n" + items + b"\n" + pad + b"]")
             else:
-                out.append(f"{pad}{name}: {dumps(value).decode('utf-8')}")
-        return "{\n" + ",\n".join(out) + "\n}"
+                out.append(pad + name + b": " + dumps(value))
+        return b"{\n" + b",\n".join(out) + b"\n}"
 
 
 # --------------------------------------------------------------------------
