@@ -7,7 +7,13 @@ claim. The nearest plausible alias wins, distance counted in words (or
 characters in unspaced scripts) plus a penalty for every clause boundary and
 every other claim in between. A change with a level figure just before it in
 the same clause group ("41,700 petugas ..., turun 4,79%") takes that level's
-metric. Claims with no plausible alias keep ``metric = None``.
+metric; one that opens a sentence referring back to the figure before
+("That is 4 points more ...") takes that figure's metric.
+
+Context aliases (generic words: "employees", "calls") count only for a level
+figure in a sentence that names the surveyed population; an article that
+never names the population links nothing. Claims with no plausible alias
+keep ``metric = None``.
 """
 from __future__ import annotations
 
