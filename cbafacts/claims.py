@@ -159,7 +159,9 @@ class ClaimFinder:
         self._month_after = re.compile(rf"(?:[ \t\u00a0]*(?:st|nd|rd|th)?[ \t\u00a0.,]*){ph(list(c.months))}", re.I) if c.months else None
         self._counted_after = re.compile(rf"{sp}*{ph(c.counted_after)}") if c.counted_after else None
         self._streak = re.compile(ph(c.streak), re.I) if c.streak else None
-        self._number_next = re.compile(rf"{fill}{sp}*[-−]?\d", re.I)
+        # a figure right after a change word (a year there is its baseline:
+        # "4,6 Prozent mehr als 2022")
+        self._number_next = re.compile(rf"{fill}{sp}*[-−]?(?!(?:1[89]|2[01])\d\d(?!\d|[.,]\d))\d", re.I)
         self.abbreviations = frozenset(a.lower().rstrip(".") for a in c.abbreviations)
         #: clause-joining words ("and", "dan"): clause boundaries for the linker
         # only where a new figure follows ("... email dan 19% ..."): "establish

@@ -221,6 +221,10 @@ SIGNS_AND_BOUNDS = [
     ("pt", "o que representa 46% do total, mais 4 pontos percentuais do que em 2023.",
      [C("46%", 46.0, "percent"), C("4 pontos percentuais", 4.0, "pp", "change", "up")]),
     ("pt", "Chegou a mais de 40% dos centros.", [C("40%", 40.0, "percent")]),
+    # a change word after the figure, then the year compared with: the year is no figure of its own
+    ("de", "Sie bearbeiteten 723 Millionen Anrufe, 4,6 Prozent mehr als 2022.",
+     [C("723 Millionen", 723e6), C("4,6 Prozent", 4.6, "percent", "change", "up")]),
+    ("de", "Mehr als 40 Prozent der Zentren nutzen Dashboards.", [C("40 Prozent", 40.0, "percent")]),
     # a bound beside a streak is the streak's threshold, before or after the figure
     ("ko", "상담원 전화 고객 만족도는 99.46퍼센트로 4년 연속 99%를 웃돌았다.",
      [C("99.46퍼센트", 99.46, "percent"), C("4년", 4, measure="years")]),
