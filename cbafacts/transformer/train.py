@@ -158,6 +158,14 @@ def build_model(cfg: TrainConfig, texts: Sequence[str]) -> tuple[Any, Any, int]:
     return tokenizer, BertForTokenClassification(config), window
 
 
+def _portable(value: Any) -> Any:
+    """A path inside the repository written relative to it, so a recipe
+    reads the same on every checkout."""
+    if isinstance(value, str) and value.startswith(str(REPO_DIR) + "/"):
+        return value[len(str(REPO_DIR)) + 1:]
+    return value
+
+
 def train(cfg: TrainConfig, log: Any = sys.stderr, examples: Sequence[Example] | None = None) -> dict[str, Any]:
     """Build the data, train, and save the model to ``cfg.out``.
 
@@ -224,7 +232,7 @@ def train(cfg: TrainConfig, log: Any = sys.stderr, examples: Sequence[Example] |
     tokenizer.save_pretrained(str(out))
     seconds = time.perf_counter() - started
     recipe = {
-        "config": asdict(cfg) | {"out": str(cfg.out)},
+        "config": {k: _portable(v) for k, v in asdict(cfg).items()},
         "window": window,
         "labels": list(LABELS),
         "articles": {"gold": sum(e.source == "gold" for e in examples),
