@@ -291,17 +291,22 @@ class FactStore:
 
         RETURNS (tuple[list, int, int]): (rows, articles, error records).
         """
-        from .crossval import _Row
+        from .crossval import _Row, _no_gc
 
         n_ok, n_err = self.con.execute(
             "SELECT count(*) FILTER (WHERE error_type IS NULL), count(error_type) FROM articles").fetchone()
-        raw = self.con.execute(
-            'SELECT c.article_id, a.lang, c.kind, c.metric, c.period, c.value, '
-            "CASE WHEN isfinite(c.precision) THEN abs(c.precision) ELSE 1.0 END, "
-            'c.start, c."end", c.sent_start, c.sent_end, c.unit, c.direction, c.baseline '
-            "FROM claims c JOIN articles a ON a.id = c.article_id "
-            "WHERE a.error_type IS NULL AND c.metric IS NOT NULL").fetchall()
-        return list(map(_Row._make, raw)), int(n_ok), int(n_err)
+        with _no_gc():  # 660k tuples per million claims, none in a cycle
+            raw = self.con.execute(
+                'SELECT c.article_id, a.lang, c.kind, c.metric, c.period, c.value, '
+                "CASE WHEN isfinite(c.precision) THEN abs(c.precision) ELSE 1.0 END, "
+                'c.start, c."end", c.sent_start, c.sent_end, c.unit, c.direction, c.baseline '
+                "FROM claims c JOIN articles a ON a.id = c.article_id "
+                "WHERE a.error_type IS NULL AND c.metric IS NOT NULL "
+                # the order cross-validation sorts the claims of a fact in
+                # (article, offsets): sorting in DuckDB, on all cores, leaves
+                # Python's sort a single pass
+                'ORDER BY c.article_id, c.start, c."end", c.sent_start, c.sent_end').fetchall()
+            return list(map(_Row._make, raw)), int(n_ok), int(n_err)
 
     def cross_validate(self, ontology_units: Mapping[str, str] | None = None) -> Any:
         """The cross-validation report of everything stored; equal to

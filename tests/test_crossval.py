@@ -8,6 +8,7 @@ from __future__ import annotations
 import itertools
 import json
 import random
+import sys
 from typing import Any
 
 import pytest
@@ -587,3 +588,74 @@ def test_claims_without_metric_or_period_ignored() -> None:
 def test_empty_input() -> None:
     rep = cross_validate([]).to_dict()
     assert rep["facts"] == [] and rep["summary"]["articles"] == 0
+
+
+def test_changes_without_baseline_or_direction_give_nothing() -> None:
+    # one usable change (44% in 2024, up 4 points from 2023 -> 40 in 2023)
+    # beside changes no value can be derived from: no baseline, a baseline
+    # equal to the period, no direction; they may sit in any order
+    bad = claim(RENAMED, 2, start=60, kind="change", direction="up", baseline=None)
+    same = change(RENAMED, 3, start=70, baseline="2024")
+    flat = claim(RENAMED, 5, start=80, kind="change", direction=None, baseline="2023")
+    for extra in itertools.permutations([bad, same, flat]):
+        rep = cross_validate([article("a", [claim(RENAMED, 44, start=1), change(RENAMED, 4, start=10,
+                                                                                unit="pp"), *extra])])
+        derived = rep.to_dict()["derived"]
+        assert [(d["period"], d["value"], d["reading"], d["from"]["start"]) for d in derived] == [
+            ("2023", 40.0, "pp", 10)
+        ]
+
+
+def test_no_garbage_collection_while_building_and_writing() -> None:
+    # the records form no cycles; the cyclic collector walking a million of
+    # them again and again was a third of the time of a large report
+    import gc
+
+    from cbafacts.crossval import _row_of
+
+    arts = [article(f"a{i:04d}", [claim(RENAMED, 44, start=1), change(RENAMED, 4, start=10, unit="pp"),
+                                  claim(ANSWER, 90 + i % 7, start=30, period="2023")])
+            for i in range(600)]
+    rows = [_row_of(a["id"], a["lang"], ArticleResult.from_dict(a).claims[k])
+            for a in arts for k in range(3)]
+    from cbafacts.crossval import cross_validate_rows
+
+    runs: list[str] = []
+
+    def note(phase: str, info: dict[str, int]) -> None:
+        # a collection started from inside cross-validation or writing
+        frame = sys._getframe(1)
+        while frame is not None:
+            if frame.f_code.co_name in ("cross_validate_rows", "to_json_bytes", "_build_fact"):
+                runs.append(f"{phase} in {frame.f_code.co_name}")
+                return
+            frame = frame.f_back
+
+    gc.callbacks.append(note)
+    try:
+        rep = cross_validate_rows(rows, articles=600, skipped=0)
+        rep.to_json_bytes()
+    finally:
+        gc.callbacks.remove(note)
+    assert runs == []
+    assert len(rep.derived) == 600 and gc.isenabled()
+
+
+def test_garbage_collector_restored() -> None:
+    import gc
+
+    assert gc.isenabled()
+    rep = cross_validate(_many())
+    rep.to_json_bytes()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        cross_validate(_many())
+        assert not gc.isenabled()  # left as the caller had it
+    finally:
+        gc.enable()
+    from cbafacts.crossval import cross_validate_rows
+
+    with pytest.raises(AttributeError):  # fails inside, with the collector off
+        cross_validate_rows([("not a row",)], articles=1, skipped=0)  # type: ignore[list-item]
+    assert gc.isenabled()
