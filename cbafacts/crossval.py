@@ -32,8 +32,10 @@ import gc
 import json
 import math
 import operator
+from bisect import bisect_left, bisect_right
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import starmap
 from typing import Any, Callable, Hashable, Iterable, Iterator, Mapping, NamedTuple, Sequence, TypeVar
 
 from .model import ArticleResult, Claim
@@ -780,6 +782,15 @@ class _FactClusters:
     fact: Fact
     #: (value, precision, articles) of each cluster, cluster 0 first
     clusters: tuple[tuple[float, float, tuple[str, ...]], ...]
+    #: the level claims, by article and offsets, and the article of each
+    #: (to find one article's levels by bisection)
+    levels: list[_Level]
+    level_articles: list[str]
+
+    def levels_of(self, article: str) -> list[_Level]:
+        """The level claims of one article."""
+        arts = self.level_articles
+        return self.levels[bisect_left(arts, article):bisect_right(arts, article)]
 
 
 def _build_fact(metric: str, period: str, levels: Sequence[_Level]) -> _FactClusters:
@@ -811,10 +822,10 @@ def _build_fact(metric: str, period: str, levels: Sequence[_Level]) -> _FactClus
         status = "confirmed"
     else:
         status = "single"
-    claims = tuple(FactClaim(*_AS_FACT_CLAIM(lv)) for lv in ordered)
+    claims = tuple(starmap(FactClaim, map(_AS_FACT_CLAIM, ordered)))
     value, precision, articles = summaries[0]
     fact = Fact(metric, period, value, precision, status, articles, claims, tuple(values))
-    return _FactClusters(fact, tuple(summaries))
+    return _FactClusters(fact, tuple(summaries), ordered, [lv.article for lv in ordered])
 
 
 # --------------------------------------------------------------------------
@@ -984,15 +995,6 @@ def cross_validate_rows(
             levels.setdefault((c.metric, c.period), []).append(c)
         elif c.kind == "change":
             changes.append(c)
-    # an article's own levels, only where one of its changes needs them
-    wanted = {(c.article, c.metric, c.period) for c in changes}
-    own: dict[tuple[str, str, str], list[_Level]] = {}
-    for key, lvs in levels.items():
-        for lv in lvs:
-            k = (lv.article, key[0], key[1])
-            if k in wanted:
-                own.setdefault(k, []).append(lv)
-
     built = {key: _build_fact(key[0], key[1], lvs) for key, lvs in levels.items()}
     facts = [built[key].fact for key in sorted(built)]
 
@@ -1013,14 +1015,15 @@ def cross_validate_rows(
         article = ch.article
         metric, period, baseline = ch.metric, ch.period, ch.baseline
         assert metric is not None and period is not None
-        mine = _own_level(ch, own.get((article, metric, period), ()))
+        here = built.get((metric, period))
+        mine = _own_level(ch, here.levels_of(article)) if here is not None else None
         level_from: ClaimRef | None
         if mine is not None:
             v, pv = mine.value, mine.precision
             level_from = ClaimRef(article, mine.start, mine.end)
             level_source = "article"
-        elif (metric, period) in built:
-            fact = built[(metric, period)].fact
+        elif here is not None:
+            fact = here.fact
             v, pv = fact.value, fact.precision
             level_from, level_source = None, "fact"
         else:
