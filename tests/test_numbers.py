@@ -198,8 +198,10 @@ def test_number_words_have_sane_values(lang: str) -> None:
     for word, (role, value) in spec.words.items():
         if role == "unit":
             # units run to 999: "doscientos", "двести", "quatre-vingt-dix" are single
-            # words; one-and-a-half words are the only halves ("anderthalb")
-            assert 0 <= value < 1000 and (value == value.to_integral_value() or value == Decimal("1.5")), (
+            # words; one-and-a-half and two-and-a-half words are the only
+            # halves ("anderthalb", Hindi डेढ़ and ढाई)
+            assert 0 <= value < 1000 and (value == value.to_integral_value()
+                                          or value in (Decimal("1.5"), Decimal("2.5"))), (
                 lang, word, value)
         elif role in ("mult", "cmult"):
             # powers of ten, or counting units that multiply like them (dozen = 12,
@@ -249,3 +251,17 @@ def test_trie_alternation_matches_what_the_flat_alternation_matches(phrases, tex
         return [m.span() for m in rx.finditer(text)]
 
     assert hits(trie_alternation(phrases)) == hits(alternation(phrases))
+
+
+def test_canonical_variants_of_composition_exclusions() -> None:
+    from cbafacts.numbers.spec import canonical_variants
+
+    decomposed, precomposed = "\u0921\u0947\u0922\u093c", "\u0921\u0947\u095d"  # डेढ़
+    assert canonical_variants(decomposed) == [decomposed, precomposed]
+    assert canonical_variants(precomposed) == [precomposed, decomposed]
+    # letters that NFC composes have one encoding in NFC text: nothing added
+    assert canonical_variants("café") == ["café"]
+    assert canonical_variants("percent") == ["percent"]
+    # and a text in either encoding reads the same
+    assert [float(m.value) for m in parse(f"{precomposed} लाख", "hi")] == [150000.0]
+    assert [float(m.value) for m in parse(f"{decomposed} लाख", "hi")] == [150000.0]

@@ -451,6 +451,32 @@ def _items(text: str, start: int, end: int, spec: LocaleNumberSpec, rx: dict, ma
     return out
 
 
+def _apply_shifts(text: str, items: list[_Item]) -> list[_Item]:
+    """Fold a shift word into the number it modifies (numbers.yaml
+    ``words.shifts``): before a unit it adds to it (Hindi "सवा दो" = 2.25,
+    "साढ़े तीन सौ" = 3.5 x 100, "पौने दो" = 1.75); before a multiplier or a
+    scale it adds to one (सवा सौ = 125, "पौने सौ" = 75, "सवा लाख" = 125,000).
+    Anywhere else it is no number and ends the one before it."""
+    out: list[_Item] = []
+    i, n = 0, len(items)
+    while i < n:
+        it = items[i]
+        i += 1
+        if it.role != "shift":
+            out.append(it)
+            continue
+        nxt = items[i] if i < n else None
+        near = nxt is not None and not text[it.end:nxt.start].strip()
+        if near and nxt.role == "unit" and nxt.value + it.value > 0:
+            out.append(_Item(it.start, nxt.end, "unit", nxt.value + it.value))
+            i += 1  # the unit is taken
+        elif near and nxt.role in ("mult", "scale"):
+            out.append(_Item(it.start, it.end, "unit", 1 + it.value))
+        else:
+            out.append(_Item(it.start, it.end, "break", Decimal(0)))
+    return out
+
+
 def _resegment(text: str, inside: int, items: list[_Item], spec: LocaleNumberSpec,
                rx: dict) -> tuple[list[_Item], int]:
     """A run of glued number words that ends inside a word took a longest
@@ -1220,6 +1246,8 @@ def parse(text: str, lang: str | None = None, *, lone_articles: bool = False) ->
             items += _items(text, word_end, tail.end(), spec, rx, masked)
             end = tail.end()
             pos = max(pos, end)
+        if spec.has_shifts:
+            items = _apply_shifts(text, items)
         for it in items:
             builder.add(it)
         builder.flush()

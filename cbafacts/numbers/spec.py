@@ -7,6 +7,7 @@ numbers with it lives in :mod:`cbafacts.numbers.parse`.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
@@ -89,6 +90,9 @@ class LocaleNumberSpec:
     glued_connectors: tuple[str, ...] = ()
     #: words that are no number when they stand alone ("이 가방": this bag)
     not_alone: frozenset = frozenset()
+    #: the language has shift words (numbers.yaml words.shifts: Hindi सवा
+    #: = a quarter more than the number after it)
+    has_shifts: bool = False
     #: lakh grouping: two digits per group before the last three ("1,00,000")
     indian_grouping: bool = False
     #: separators between a ten and an ordinal unit that make one denominator ("twenty-fifth")
@@ -120,7 +124,7 @@ def _has_upper(s: str) -> bool:
 
 
 _ROLES = {"units": "unit", "multipliers": "mult", "scales": "scale", "add": "add", "counted": "cmult",
-          "duals": "dual"}
+          "duals": "dual", "shifts": "shift"}
 _QUALIFIERS = {"approx", "gt", "lt", "ge", "le"}
 
 
@@ -132,11 +136,61 @@ def _dec(v: object, where: str) -> Decimal:
     return d
 
 
+@lru_cache(maxsize=1)
+def _excluded_compositions() -> dict[str, str]:
+    """Letters that Unicode decomposes but never recomposes (composition
+    exclusions: Devanagari "ढ़" U+095D is "ढ" + nukta U+093C after NFC, yet
+    pages write both), as decomposed sequence -> precomposed letter."""
+    out = {}
+    for cp in range(0x80, 0x30000):
+        ch = chr(cp)
+        nfd = unicodedata.normalize("NFD", ch)
+        if len(nfd) > 1 and unicodedata.normalize("NFC", ch) != ch:
+            out[nfd] = ch
+    return out
+
+
+def canonical_variants(surface: str) -> list[str]:
+    """``surface`` and its other canonically equivalent spellings a text may
+    use: with letters that are composition exclusions written precomposed
+    and decomposed ("डेढ़" both as U+0922 U+093C and as U+095D). The
+    surface comes first; no duplicates."""
+    seqs = _excluded_compositions()
+    decomposed = "".join(unicodedata.normalize("NFD", ch) if ch in seqs.values() else ch for ch in surface)
+    composed = decomposed
+    for seq, ch in seqs.items():
+        if seq in composed:
+            composed = composed.replace(seq, ch)
+    return list(dict.fromkeys((surface, decomposed, composed)))
+
+
+def _with_variants(node: object) -> object:
+    """The parsed YAML of a language with every string key and list item
+    also under its canonical variants (see :func:`canonical_variants`)."""
+    if isinstance(node, Mapping):
+        out: dict = {}
+        for k, v in node.items():
+            v = _with_variants(v)
+            for variant in canonical_variants(k) if isinstance(k, str) else (k,):
+                out.setdefault(variant, v)
+        return out
+    if isinstance(node, list):
+        items: list = []
+        for v in node:
+            if isinstance(v, str):
+                items.extend(x for x in canonical_variants(v) if x not in items)
+            else:
+                items.append(_with_variants(v))
+        return items
+    return node
+
+
 def spec_from_dict(lang: str, data: Mapping, *, source: str = "<dict>") -> LocaleNumberSpec:
     """Build and validate a spec from the parsed YAML of one language.
 
     RETURNS (LocaleNumberSpec): the validated spec.
     """
+    data = _with_variants(data)  # type: ignore[assignment]
     words: dict[str, tuple[str, Decimal]] = {}
     for key, role in _ROLES.items():
         for surface, value in ((data.get("words") or {}).get(key) or {}).items():
@@ -224,6 +278,7 @@ def spec_from_dict(lang: str, data: Mapping, *, source: str = "<dict>") -> Local
         comma_after_scale=bool(data.get("comma_after_scale", False)),
         glued_connectors=tuple(str(c) for c in data.get("glued_connectors") or ()),
         not_alone=frozenset(str(w).lower() for w in data.get("not_alone") or ()),
+        has_shifts=bool((data.get("words") or {}).get("shifts")),
         indian_grouping=bool(data.get("indian_grouping", False)),
         compound_ordinals=tuple(str(x) for x in fractions.get("compound_ordinals") or ()),
         ordinal_suffixes=tuple(str(x).lower() for x in fractions.get("ordinal_suffixes") or ()),
