@@ -676,6 +676,7 @@ _Level = _Row
 #: fields of a level row: its place in a fact's claims, and a FactClaim's
 _LEVEL_ORDER = operator.itemgetter(0, 7, 8, 5, 6)
 _AS_FACT_CLAIM = operator.itemgetter(0, 1, 7, 8, 5, 6)
+_ARTICLE = operator.itemgetter(0)
 #: a change row's metric, baseline and place
 _CHANGE_ORDER = operator.itemgetter(3, 13, 0, 7, 8)
 
@@ -782,15 +783,14 @@ class _FactClusters:
     fact: Fact
     #: (value, precision, articles) of each cluster, cluster 0 first
     clusters: tuple[tuple[float, float, tuple[str, ...]], ...]
-    #: the level claims, by article and offsets, and the article of each
-    #: (to find one article's levels by bisection)
+    #: the level claims, by article and offsets (one article's are found by
+    #: bisection)
     levels: list[_Level]
-    level_articles: list[str]
 
     def levels_of(self, article: str) -> list[_Level]:
         """The level claims of one article."""
-        arts = self.level_articles
-        return self.levels[bisect_left(arts, article):bisect_right(arts, article)]
+        lo = bisect_left(self.levels, article, key=_ARTICLE)
+        return self.levels[lo:bisect_right(self.levels, article, lo=lo, key=_ARTICLE)]
 
 
 def _build_fact(metric: str, period: str, levels: Sequence[_Level]) -> _FactClusters:
@@ -825,7 +825,7 @@ def _build_fact(metric: str, period: str, levels: Sequence[_Level]) -> _FactClus
     claims = tuple(starmap(FactClaim, map(_AS_FACT_CLAIM, ordered)))
     value, precision, articles = summaries[0]
     fact = Fact(metric, period, value, precision, status, articles, claims, tuple(values))
-    return _FactClusters(fact, tuple(summaries), ordered, [lv.article for lv in ordered])
+    return _FactClusters(fact, tuple(summaries), ordered)
 
 
 # --------------------------------------------------------------------------
@@ -1008,9 +1008,6 @@ def cross_validate_rows(
     derived: list[Derived] = []
     checks: list[Check] = []
     verdicts: list[ReadingVerdict] = []
-    derived_keys: list[tuple[Any, ...]] = []
-    check_keys: list[tuple[Any, ...]] = []
-    verdict_keys: list[tuple[Any, ...]] = []
     for ch in changes:
         article = ch.article
         metric, period, baseline = ch.metric, ch.period, ch.baseline
@@ -1031,8 +1028,6 @@ def cross_validate_rows(
         c, pc = ch.value, ch.precision
         s = 1 if ch.direction == "up" else -1
         src = ClaimRef(article, ch.start, ch.end)
-        # the sort keys of the records made here (their sort_key(), flat)
-        src_key = (metric, baseline, (article, ch.start, ch.end))
         reported = built.get((metric, baseline))
         if reported is not None:
             fact_status = reported.fact.status
@@ -1046,12 +1041,10 @@ def cross_validate_rows(
                 continue
             value, tolerance = got
             d_value = _num(value)
-            r_index = READING_ORDER.index(reading)
             derived.append(
                 Derived(metric, baseline, d_value, _num(tolerance), reading, src, level_from, level_source,
                         c, ch.unit, ch.direction, period, v, pv)
             )
-            derived_keys.append(src_key + (r_index, d_value))
             if reported is None:
                 unchecked.append(reading)
                 continue
@@ -1064,7 +1057,6 @@ def cross_validate_rows(
                     Check(metric, baseline, reading, d_value, rv, _num(value - rv), _num(tol),
                           "agrees" if ok else "disagrees", src, by, fact_status, k, n_by)
                 )
-                check_keys.append(src_key + (r_index, k))
             (agrees if fits else disagrees).append(reading)
         if agrees or disagrees or unchecked:
             verdicts.append(
@@ -1072,11 +1064,10 @@ def cross_validate_rows(
                     src, metric, baseline, tuple(agrees), tuple(disagrees), tuple(unchecked)
                 )
             )
-            verdict_keys.append(src_key)
 
-    derived = _sorted_canonically(derived, derived_keys)
-    checks = _sorted_canonically(checks, check_keys)
-    verdicts = _sorted_canonically(verdicts, verdict_keys)
+    derived = _sorted_canonically(derived, [d.sort_key() for d in derived])
+    checks = _sorted_canonically(checks, [ck.sort_key() for ck in checks])
+    verdicts = _sorted_canonically(verdicts, [r.sort_key() for r in verdicts])
     repeats = _repeats(facts)
 
     n_agree = sum(1 for ck in checks if ck.status == "agrees")
