@@ -29,7 +29,9 @@ _PHONE = re.compile(
     r"(?<![0-9A-Za-z.,])(?:\+\d{1,3}[\s\-.]?)?(?:\(\d{2,5}\)[\s\-.]?)?\d{1,8}(?:[\s\-.]\d{2,8}){1,4}(?![0-9A-Za-z])"
 )
 _LIST_NUM = re.compile(r"(?m)^[ \t]*(?:\(?\d{1,3}[.)．、](?=\s|\D)|\(\d{1,3}\))")
-_YEAR = re.compile(r"(?<![\d.,])(1[89]\d\d|20\d\d|21\d\d)(?![\d.,]\d)")
+#: the digits of a year a news text may name (1800-2199)
+YEAR_DIGITS = r"(?:1[89]|2[01])\d\d"
+_YEAR = re.compile(rf"(?<![\d.,])({YEAR_DIGITS})(?![\d.,]\d)")
 
 
 def sentences(text: str, abbreviations: frozenset[str] = frozenset()) -> list[tuple[int, int]]:
@@ -161,7 +163,7 @@ class ClaimFinder:
         self._streak = re.compile(ph(c.streak), re.I) if c.streak else None
         # a figure right after a change word (a year there is its baseline:
         # "4,6 Prozent mehr als 2022")
-        self._number_next = re.compile(rf"{fill}{sp}*[-−]?(?!(?:1[89]|2[01])\d\d(?!\d|[.,]\d))\d", re.I)
+        self._number_next = re.compile(rf"{fill}{sp}*[-−]?(?!{YEAR_DIGITS}(?!\d|[.,]\d))\d", re.I)
         self.abbreviations = frozenset(a.lower().rstrip(".") for a in c.abbreviations)
         #: clause-joining words ("and", "dan"): clause boundaries for the linker
         # only where a new figure follows ("... email dan 19% ..."): "establish

@@ -14,12 +14,12 @@ from itertools import accumulate
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from .claims import _DMY_DATE, _ISO_DATE, _YEAR, claim_finder, clause_bounds
+from .claims import _DMY_DATE, _ISO_DATE, _YEAR, YEAR_DIGITS, claim_finder, clause_bounds
 from .cues import LanguageCues, get_cues
 from .model import Claim
 from .numbers.spec import data_lang
 
-_PAREN_YEAR = re.compile(r"[(（]\s*(1[89]\d\d|20\d\d|21\d\d)\s*(?:年)?\s*[)）]")
+_PAREN_YEAR = re.compile(rf"[(（]\s*({YEAR_DIGITS})\s*(?:年)?\s*[)）]")
 
 
 @dataclass(frozen=True)
