@@ -156,7 +156,7 @@ def canonical_variants(surface: str) -> list[str]:
     and decomposed ("डेढ़" both as U+0922 U+093C and as U+095D). The
     surface comes first; no duplicates."""
     seqs = _excluded_compositions()
-    decomposed = "".join(unicodedata.normalize("NFD", ch) if ch in seqs.values() else ch for ch in surface)
+    decomposed = unicodedata.normalize("NFC", surface)  # excluded letters come out decomposed
     composed = decomposed
     for seq, ch in seqs.items():
         if seq in composed:
@@ -278,7 +278,7 @@ def spec_from_dict(lang: str, data: Mapping, *, source: str = "<dict>") -> Local
         comma_after_scale=bool(data.get("comma_after_scale", False)),
         glued_connectors=tuple(str(c) for c in data.get("glued_connectors") or ()),
         not_alone=frozenset(str(w).lower() for w in data.get("not_alone") or ()),
-        has_shifts=bool((data.get("words") or {}).get("shifts")),
+        has_shifts=any(role == "shift" for role, _ in words.values()),
         indian_grouping=bool(data.get("indian_grouping", False)),
         compound_ordinals=tuple(str(x) for x in fractions.get("compound_ordinals") or ()),
         ordinal_suffixes=tuple(str(x).lower() for x in fractions.get("ordinal_suffixes") or ()),
