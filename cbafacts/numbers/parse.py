@@ -95,12 +95,7 @@ def _regexes(spec: LocaleNumberSpec) -> dict[str, re.Pattern]:
         rf"(?:[eE][+\-－−]?\d+(?![\w])|\^[+-]?\d+|[ ]?[x×][ ]?10\^[+-]?\d+)?"
         rf"|(?<![\w.,])[-−]?{dec}\d+(?![.,]?\d)|[{_VULGAR}])"
     )
-    # number words as a trie (one branch per next character, not one per
-    # word: several times faster at every position of the text); those
-    # written with capitals match case-sensitively ("M", "MM")
-    lower = [w for w in spec.words if not _has_upper(w)]
-    upper = [w for w in spec.words if _has_upper(w)]
-    words = trie_alternation(lower) + ("|" + alternation(upper) if upper else "")
+    words = _word_alternation(list(spec.words))
     if not spec.spaced:
         # fraction words may be spaced out in unspaced scripts: "三分  之一"
         spread = [w for w, (role, _) in spec.words.items() if role in ("under", "over") and len(w) > 1]
@@ -183,10 +178,11 @@ def _regexes(spec: LocaleNumberSpec) -> dict[str, re.Pattern]:
 
 def _word_alternation(words: list[str]) -> str:
     """:func:`alternation` of words, the lower-case ones as a trie (one
-    branch per next character instead of one per word: ``not_numbers`` lists
-    run to hundreds); words with capitals stay case-sensitive, after them."""
-    lower = [w for w in words if w == w.lower()]
-    upper = [w for w in words if w != w.lower()]
+    branch per next character instead of one per word: number words and
+    ``not_numbers`` run to hundreds, tried at every position of a text);
+    words with capitals ("M", "MM") stay case-sensitive, after them."""
+    lower = [w for w in words if not _has_upper(w)]
+    upper = [w for w in words if _has_upper(w)]
     alt = "|".join(x for x in (trie_alternation(lower) if lower else "", alternation(upper) if upper else "") if x)
     return alt or r"(?!x)x"
 
