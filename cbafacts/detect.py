@@ -194,8 +194,13 @@ def is_boilerplate(line: str) -> bool:
     if line.isascii():
         # fast path, same answer: ASCII letters are all Latin (one script:
         # never a menu); a token counts when it has a letter and no digit
-        units = sum(1 for tok in line.split() if _ASCII_LETTER.search(tok) and not _ASCII_DIGIT.search(tok))
-        return units < MIN_WORD_UNITS
+        units = 0
+        for tok in line.split():
+            if _ASCII_LETTER.search(tok) and not _ASCII_DIGIT.search(tok):
+                units += 1
+                if units >= MIN_WORD_UNITS:
+                    return False
+        return True
     if not any(ch.isalpha() for ch in line):
         return True
     units = _word_units(line)
@@ -372,21 +377,64 @@ def _langdetect(text: str, seed: int, prior: dict[str, float] | None) -> list[An
 
 _FAST_DETECTOR: Any = None
 _SPACE_RUNS = re.compile(" {2,}")
+#: what langdetect's ``cleaning_text`` counts as Latin ('A' <= ch <= 'z') and
+#: as non-Latin (ch >= U+0300: its block test compares a block number with a
+#: block name, so it never excludes anything)
+_LANGDETECT_LATIN = re.compile("[A-z]")
+_LANGDETECT_NON_LATIN = re.compile("[\u0300-\U0010FFFF]")
+#: n-grams of a word read by :meth:`FastDetector._extract_ngrams` (cleared
+#: when it holds this many words, so memory stays flat on any corpus)
+_WORD_GRAMS_MAX = 200_000
+#: probability rows of n-grams kept as numpy arrays (cleared likewise)
+_ROWS_MAX = 50_000
 
 
 def _fast_detector_class() -> Any:
-    """A langdetect ``Detector`` whose three inner loops are rewritten for
-    speed with the same arithmetic in the same order, so it returns the same
+    """A langdetect ``Detector`` whose inner loops are rewritten for speed
+    with the same arithmetic in the same order, so it returns the same
     probabilities, bit for bit (``tests/test_detect.py`` holds it to the
-    original): n-gram extraction with each character's normalization
-    cached, and list comprehensions for the probability updates."""
+    original):
+
+    - text cleaning by regular expressions instead of a loop per character;
+    - n-gram extraction word by word: langdetect's n-gram window restarts at
+      every space, so the n-grams a word gives (and those of the space after
+      it) depend on the word alone and are computed once per word;
+    - the random walk on numpy rows: the n-gram drawn never depends on the
+      probabilities, each update is the same elementwise ``p * (w + q)``
+      in float64, and the normalization sums left to right as ``sum()`` does.
+    """
     global _FAST_DETECTOR
     if _FAST_DETECTOR is not None:
         return _FAST_DETECTOR
+    import numpy as np
     from langdetect.detector import Detector
+    from langdetect.lang_detect_exception import ErrorCode, LangDetectException
     from langdetect.utils.ngram import NGram
 
-    norm_cache: dict[str, str] = {}
+    norm_table: dict[int, str] = {}
+    word_grams: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+    rows: dict[str, Any] = {}
+
+    def grams_of(word: str, wmap: dict) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The n-grams langdetect keeps for a word (after a space or at the
+        start), and those of the space that follows it."""
+        inner: list[str] = []
+        padded = " " + word
+        for k in range(1, len(padded)):
+            c = padded[k]
+            if c.isupper() and padded[k - 1].isupper():
+                continue  # langdetect's "capital word": nothing from this char
+            if c in wmap:
+                inner.append(c)
+            w = padded[k - 1:k + 1]
+            if w in wmap:
+                inner.append(w)
+            if k >= 2:
+                w = padded[k - 2:k + 1]
+                if w in wmap:
+                    inner.append(w)
+        tail = [w for w in (padded[-1:] + " ", padded[-2:] + " ") if w in wmap]
+        return tuple(inner), tuple(tail)
 
     class FastDetector(Detector):
         def append(self, text: str) -> None:
@@ -396,54 +444,70 @@ def _fast_detector_class() -> Any:
             # the original drops a space that follows a space, char by char
             self.text += _SPACE_RUNS.sub(" ", text)
 
+        def cleaning_text(self) -> None:
+            text_without_latin, latin_count = _LANGDETECT_LATIN.subn("", self.text)
+            if latin_count * 2 < len(_LANGDETECT_NON_LATIN.findall(self.text)):
+                self.text = text_without_latin
+
         def _extract_ngrams(self) -> list[str]:
             wmap = self.word_lang_prob_map
+            text = self.text
+            new = {ord(ch) for ch in set(text)} - norm_table.keys()
+            for cp in new:
+                norm_table[cp] = NGram.normalize(chr(cp))
+            words = text.translate(norm_table).split(" ")
+            if len(word_grams) > _WORD_GRAMS_MAX:
+                word_grams.clear()
             out: list[str] = []
-            grams, capital = " ", False
-            for ch in self.text:  # NGram.add_char, then NGram.get(1..3)
-                c = norm_cache.get(ch)
-                if c is None:
-                    c = norm_cache[ch] = NGram.normalize(ch)
-                last = grams[-1]
-                if last == " ":
-                    grams, capital = " ", False
-                    if c == " ":
-                        continue
-                elif len(grams) >= NGram.N_GRAM:
-                    grams = grams[1:]
-                grams += c
-                if c.isupper():
-                    if last.isupper():
-                        capital = True
-                else:
-                    capital = False
-                if capital:
-                    continue
-                if c != " " and c in wmap:
-                    out.append(c)
-                n = len(grams)
-                if n >= 2:
-                    w = grams[-2:]
-                    if w in wmap:
-                        out.append(w)
-                    if n >= 3:
-                        w = grams[-3:]
-                        if w in wmap:
-                            out.append(w)
+            last = len(words) - 1
+            for i, word in enumerate(words):
+                if not word:
+                    continue  # a space after a space: the window restarts, nothing read
+                got = word_grams.get(word)
+                if got is None:
+                    got = word_grams[word] = grams_of(word, wmap)
+                out.extend(got[0])
+                if i < last:  # the space after the word
+                    out.extend(got[1])
             return out
 
-        def _update_lang_prob(self, prob: list[float], word: str, alpha: float) -> bool:
-            lang_prob_map = self.word_lang_prob_map.get(word) if word is not None else None
-            if lang_prob_map is None:
-                return False
-            weight = alpha / self.BASE_FREQ
-            prob[:] = [p * (weight + q) for p, q in zip(prob, lang_prob_map)]
-            return True
-
-        def _normalize_prob(self, prob: list[float]) -> float:
-            sump = sum(prob)
-            prob[:] = [p / sump for p in prob]
-            return max(0.0, *prob)
+        def _detect_block(self) -> None:
+            self.cleaning_text()
+            ngrams = self._extract_ngrams()
+            if not ngrams:
+                raise LangDetectException(ErrorCode.CantDetectError, "No features in text.")
+            wmap = self.word_lang_prob_map
+            if len(rows) > _ROWS_MAX:
+                rows.clear()
+            n, limit, threshold = len(ngrams), self.ITERATION_LIMIT, self.CONV_THRESHOLD
+            randbelow = self.random._randbelow
+            self.langprob = [0.0] * len(self.langlist)
+            self.random.seed(self.seed)
+            for _ in range(self.n_trial):
+                prob = np.array(self._init_probability(), dtype=np.float64)
+                alpha = self.alpha + self.random.gauss(0.0, 1.0) * self.ALPHA_WIDTH
+                weight = alpha / self.BASE_FREQ
+                factors: dict[str, Any] = {}  # weight + q of each n-gram drawn
+                i = 0
+                while True:
+                    word = ngrams[randbelow(n)]  # random.choice(ngrams)
+                    f = factors.get(word)
+                    if f is None:
+                        row = rows.get(word)
+                        if row is None:
+                            row = rows[word] = np.array(wmap[word], dtype=np.float64)
+                        f = factors[word] = weight + row
+                    prob *= f
+                    if i % 5 == 0:
+                        sump = sum(prob.tolist())
+                        if sump == 0.0:
+                            raise ZeroDivisionError("float division by zero")  # as the original
+                        prob /= sump
+                        if max(0.0, float(prob.max())) > threshold or i >= limit:
+                            break
+                    i += 1
+                for j, p in enumerate(prob.tolist()):
+                    self.langprob[j] += p / self.n_trial
 
     _FAST_DETECTOR = FastDetector
     return FastDetector

@@ -334,14 +334,16 @@ def test_ascii_fast_path_same_as_script_rules(line):
     assert is_boilerplate(line) == general
 
 
-def _probabilities(detector, text: str, seed: int) -> list[tuple[str, float]]:
+def _probabilities(detector, text: str, seed: int, prior=None) -> list[tuple[str, float]]:
     detector.seed = seed
+    if prior is not None:
+        detector.set_prior_map(prior)
     detector.append(text)
     return [(lang.lang, lang.prob) for lang in detector.get_probabilities()]
 
 
-@pytest.mark.parametrize("seed_value", [0, 7])
-def test_fast_detector_gives_langdetects_probabilities_bit_for_bit(seed_value) -> None:
+@pytest.mark.parametrize("seed_value,with_prior", [(0, False), (7, False), (3, True)])
+def test_fast_detector_gives_langdetects_probabilities_bit_for_bit(seed_value, with_prior) -> None:
     import json
 
     from cbafacts.detect import _fast_detector_class, _get_factory
@@ -350,7 +352,12 @@ def test_fast_detector_gives_langdetects_probabilities_bit_for_bit(seed_value) -
     texts = [json.loads(line)["text"] for line in (root / "corpus" / "gold.jsonl").open(encoding="utf-8")]
     texts += [seed(EN_SEED), seed(ID_SEED), MENU, "ABC DEF ghi JKL mno", "  two  spaces\u3000and\ttabs  ",
               "Xin chào thế giới, đây là tiếng Việt", "http://example.com a@b.co Привет мир", "ＡＢＣ全角カナ"]
+    texts += ["Only LATIN in 中文的文章里 ABCD 银行 and more", "x", "Ü ÄÖ äöü ß ẞ ŒUVRE œuvre"]
     factory, fast = _get_factory(), _fast_detector_class()
+    # a prior as the Han-family rerun sets one: some languages ruled out
+    langs = factory.get_lang_list()
+    prior = {lang: (0.0 if k % 3 == 0 else 1.0 + k / 10) for k, lang in enumerate(langs)} if with_prior else None
     for text in texts:
         text = text[:1500]
-        assert _probabilities(fast(factory), text, seed_value) == _probabilities(factory.create(), text, seed_value)
+        assert (_probabilities(fast(factory), text, seed_value, prior)
+                == _probabilities(factory.create(), text, seed_value, prior))
