@@ -209,7 +209,7 @@ def cmd_crossval(args: argparse.Namespace) -> int:
     if args.output and args.output != "-":
         Path(args.output).parent.mkdir(parents=True, exist_ok=True)
         with open(args.output, "wb") as fh:
-            fh.write(report.to_json_bytes())
+            report.write_json(fh)
             fh.write(b"\n")
         if args.table:
             print(summary_table(report))

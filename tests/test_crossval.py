@@ -578,6 +578,35 @@ def test_report_is_json_and_stable() -> None:
     assert "-0.0" not in text and "NaN" not in text
 
 
+@pytest.mark.parametrize("n", [1, 3, 2500])
+def test_records_written_in_one_call_equal_one_call_each(n) -> None:
+    # the raw mark between records must not be confused with any text of a
+    # record: ids holding the mark byte, commas, quotes, braces, newlines
+    import orjson
+
+    from cbafacts.crossval import _MARK, _dumps_lines
+
+    odd = ["x\x01y", ",\x01,", '"},{"', "a\nb", "\\", "é中文", ""]
+    records = [{"id": odd[i % len(odd)] + str(i), "start": i, "value": i / 7, "from": {"id": odd[-i % len(odd)]}}
+               for i in range(n)]
+    sep = b",\n    "
+    got = _dumps_lines(records, sep)
+    assert got == sep.join(orjson.dumps(r) for r in records)
+    assert _MARK not in got
+    assert [json.loads(line.strip().rstrip(",")) for line in got.decode().split("\n")] == records
+
+
+def test_write_json_writes_to_json_bytes(tmp_path) -> None:
+    rep = cross_validate(_many())
+    path = tmp_path / "report.json"
+    with open(path, "wb") as fh:
+        rep.write_json(fh)
+    assert path.read_bytes() == rep.to_json_bytes() == rep.to_json().encode()
+    with open(path, "wb") as fh:
+        rep.write_json(fh, indent=None)
+    assert path.read_bytes() == rep.to_json_bytes(indent=None)
+
+
 def test_claims_without_metric_or_period_ignored() -> None:
     rep = cross_validate(
         [article("a", [claim(None, 12, start=1), claim(SATISF, 99.46, start=5, period=None)])]
@@ -626,7 +655,7 @@ def test_no_garbage_collection_while_building_and_writing() -> None:
         # a collection started from inside cross-validation or writing
         frame = sys._getframe(1)
         while frame is not None:
-            if frame.f_code.co_name in ("cross_validate_rows", "to_json_bytes", "_build_fact"):
+            if frame.f_code.co_name in ("cross_validate_rows", "_json_chunks", "_build_fact"):
                 runs.append(f"{phase} in {frame.f_code.co_name}")
                 return
             frame = frame.f_back
