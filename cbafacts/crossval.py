@@ -35,7 +35,6 @@ import operator
 from bisect import bisect_left, bisect_right
 from contextlib import contextmanager
 from dataclasses import dataclass
-from itertools import starmap
 from typing import Any, BinaryIO, Callable, Hashable, Iterable, Iterator, Mapping, NamedTuple, Sequence, TypeVar
 
 from .model import ArticleResult, Claim
@@ -134,11 +133,10 @@ class ClaimRef:
         return {"id": self.id, "start": self.start, "end": self.end}
 
 
-@dataclass(slots=True)
-class FactClaim:
-    """A level claim supporting a fact (a record: read it, do not change
-    it; not frozen because a report holds one per claim, and frozen
-    dataclasses are three times slower to make).
+class FactClaim(NamedTuple):
+    """A level claim supporting a fact (an immutable record; a named tuple
+    because a report holds one per claim, and tuples are the fastest
+    records to make).
 
     id (str): the article id.
     lang (str | None): the article language.
@@ -754,20 +752,17 @@ def _to_result(item: ArticleResult | Mapping[str, Any]) -> ArticleResult:
     raise TypeError(f"expected ArticleResult or mapping, got {type(item).__name__}")
 
 
-def _metric_units(rows: Iterable[_Row], ontology_units: Mapping[str, str] | None) -> dict[str, str]:
+def _metric_units(metrics: Iterable[str], percent_seen: set[str],
+                  ontology_units: Mapping[str, str] | None) -> dict[str, str]:
     """Unit of every metric met: from the ontology, else inferred.
 
-    rows (Iterable[_Row]): every claim linked to a metric.
+    metrics (Iterable[str]): every metric a claim is linked to.
+    percent_seen (set[str]): the metrics with a level claim in percent.
     ontology_units (Mapping[str, str] | None): metric id -> unit.
     RETURNS (dict[str, str]): metric id -> ``percent`` or ``count``.
     """
     units: dict[str, str] = {}
-    percent_seen: set[str] = set()
-    for c in rows:
-        units.setdefault(c.metric, "count")
-        if c.kind == "level" and c.unit == "percent":
-            percent_seen.add(c.metric)
-    for metric in units:
+    for metric in metrics:
         given = (ontology_units or {}).get(metric)
         if given is not None:
             units[metric] = "percent" if given == "percent" else "count"
@@ -843,11 +838,11 @@ class _FactClusters:
         return self.levels[lo:bisect_right(self.levels, article, lo=lo, key=_ARTICLE)]
 
 
-def _build_fact(metric: str, period: str, levels: Sequence[_Level]) -> _FactClusters:
+def _build_fact(metric: str, period: str, levels: Sequence[_Level], presorted: bool = False) -> _FactClusters:
     # by article and offsets (one claim of an article at one place has one
     # language, so the order of FactClaim.sort_key); each node's articles
     # then come out sorted, and duplicates are adjacent
-    ordered = sorted(levels, key=_LEVEL_ORDER)
+    ordered = list(levels) if presorted else sorted(levels, key=_LEVEL_ORDER)
     by_node: dict[tuple[float, float], list[str]] = {}
     for lv in ordered:
         by_node.setdefault((lv.value, lv.precision), []).append(lv.article)
@@ -872,7 +867,7 @@ def _build_fact(metric: str, period: str, levels: Sequence[_Level]) -> _FactClus
         status = "confirmed"
     else:
         status = "single"
-    claims = tuple(starmap(FactClaim, map(_AS_FACT_CLAIM, ordered)))
+    claims = tuple(map(FactClaim._make, map(_AS_FACT_CLAIM, ordered)))
     value, precision, articles = summaries[0]
     fact = Fact(metric, period, value, precision, status, articles, claims, tuple(values))
     return _FactClusters(fact, tuple(summaries), ordered)
@@ -1019,33 +1014,45 @@ def cross_validate_rows(
     articles: int,
     skipped: int,
     ontology_units: Mapping[str, str] | None = None,
+    presorted: bool = False,
 ) -> CrossValReport:
     """:func:`cross_validate` on claims already flattened (what the fact
     store's SQL returns): every claim linked to a metric, one row each.
 
-    rows (Sequence[_Row]): the claims; order does not matter.
+    rows (Sequence[_Row]): the claims; their order does not change the
+        report.
     articles (int): articles read without error.
     skipped (int): error records.
+    presorted (bool): the rows are already in the order of
+        ``(article, start, end, value, precision)`` (the store's SQL sorts
+        them so): the claims of each fact are then not sorted again. Rows out
+        of that order with ``presorted=True`` give a report whose claims are
+        out of order.
     RETURNS (CrossValReport): the report.
     """
     if ontology_units is None:
         from .ontology.kb import load_ontology
 
         ontology_units = load_ontology().units()
-    units = _metric_units(rows, ontology_units)
-
-    # levels per (metric, period), all articles, and per article
+    # levels per (metric, period), all articles, and per article; the
+    # metrics met, and those with a level written in percent
     levels: dict[tuple[str, str], list[_Level]] = {}
     changes: list[_Row] = []
+    metrics: dict[str, None] = {}
+    percent_seen: set[str] = set()
     isfinite = math.isfinite
     for c in rows:
+        metrics[c.metric] = None
+        if c.kind == "level" and c.unit == "percent":
+            percent_seen.add(c.metric)
         if c.period is None or not isfinite(c.value):
             continue
         if c.kind == "level":
             levels.setdefault((c.metric, c.period), []).append(c)
         elif c.kind == "change":
             changes.append(c)
-    built = {key: _build_fact(key[0], key[1], lvs) for key, lvs in levels.items()}
+    units = _metric_units(metrics, percent_seen, ontology_units)
+    built = {key: _build_fact(key[0], key[1], lvs, presorted) for key, lvs in levels.items()}
     facts = [built[key].fact for key in sorted(built)]
 
     # changes in the order of the records they make (metric, baseline,

@@ -286,7 +286,8 @@ class FactStore:
     def crossval_rows(self) -> tuple[list[Any], int, int]:
         """What cross-validation needs, straight from SQL: every claim
         linked to a metric of an article without error, as the rows of
-        :func:`cbafacts.crossval.cross_validate_rows`, with the number of
+        :func:`cbafacts.crossval.cross_validate_rows`, in its ``presorted``
+        order (article, start, end, value, precision), with the number of
         articles and of error records.
 
         RETURNS (tuple[list, int, int]): (rows, articles, error records).
@@ -303,9 +304,9 @@ class FactStore:
                 "FROM claims c JOIN articles a ON a.id = c.article_id "
                 "WHERE a.error_type IS NULL AND c.metric IS NOT NULL "
                 # the order cross-validation sorts the claims of a fact in
-                # (article, offsets): sorting in DuckDB, on all cores, leaves
-                # Python's sort a single pass
-                'ORDER BY c.article_id, c.start, c."end", c.sent_start, c.sent_end').fetchall()
+                # (article, offsets, value, precision), sorted in DuckDB on
+                # all cores: cross_validate_rows(presorted=True) keeps it
+                'ORDER BY c.article_id, c.start, c."end", c.value, 7, c.sent_start, c.sent_end').fetchall()
             return list(map(_Row._make, raw)), int(n_ok), int(n_err)
 
     def cross_validate(self, ontology_units: Mapping[str, str] | None = None) -> Any:
@@ -317,7 +318,8 @@ class FactStore:
         from .crossval import cross_validate_rows
 
         rows, n_ok, n_err = self.crossval_rows()
-        return cross_validate_rows(rows, articles=n_ok, skipped=n_err, ontology_units=ontology_units)
+        return cross_validate_rows(rows, articles=n_ok, skipped=n_err, ontology_units=ontology_units,
+                                   presorted=True)
 
     def export_parquet(self, directory: str | os.PathLike[str]) -> list[Path]:
         """Write ``articles.parquet`` and ``claims.parquet`` into ``directory``

@@ -350,6 +350,36 @@ def test_db_rerun_adds_nothing_and_crossval_matches_jsonl(many, tmp_path):
     assert rep["summary"]["articles"] == 60
 
 
+def test_db_rows_come_in_the_order_crossval_would_sort_them(tmp_path):
+    # the store hands cross-validation its rows presorted; ids whose order
+    # as UTF-8 bytes and as code points must agree, claims at the same place
+    # with other values or precisions, claims out of order in the record
+    from cbafacts.crossval import _LEVEL_ORDER, cross_validate
+
+    metric = "remote_banking.renamed_centers"
+
+    def cl(start, value, precision=1.0, period="2024"):
+        return {"text": "x", "start": start, "end": start + 2, "sentence": [0, 40], "value": value,
+                "unit": "count", "kind": "level", "metric": metric, "period": period, "precision": precision}
+
+    recs = []
+    for k, rid in enumerate(["中", "b", "B", "é", "e\u0301", "a", "Z", "\U0001F600", "aa"]):
+        claims = [cl(9, 37.0 + k), cl(1, 38.0), cl(1, 37.0, 0.1), cl(1, 37.0), cl(5, 36.0, period="2023")]
+        recs.append({"id": rid, "source": None, "lang": "en", "text": "t" * 40, "error": None,
+                     "claims": claims[k % 2:] + claims[:k % 2]})
+    db = tmp_path / "f.duckdb"
+    with FactStore(db) as s:
+        s.add_many(recs)
+    with FactStore(db, read_only=True) as s:
+        rows, n_ok, _ = s.crossval_rows()
+        from_db = s.cross_validate()
+    keys = [_LEVEL_ORDER(r) for r in rows]
+    assert len(rows) == 45 and keys == sorted(keys)
+    assert from_db.to_json_bytes() == cross_validate(recs).to_json_bytes()
+    claims = from_db.facts[0].claims
+    assert [c.sort_key() for c in claims] == sorted(c.sort_key() for c in claims)
+
+
 def test_db_changed_text_replaces_article(tmp_path):
     db = tmp_path / "f.duckdb"
     with FactStore(db) as s:
