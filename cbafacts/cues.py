@@ -13,7 +13,7 @@ from typing import Mapping
 
 from .data import lang_file, load_yaml
 from .errors import Errors
-from .numbers.spec import FALLBACK_LANG, alternation, get_spec
+from .numbers.spec import FALLBACK_LANG, alternation, first_char_lead, get_spec
 
 _LISTS = ("threshold", "streak", "not_claim_before", "not_claim_after", "report", "counted_after", "clause_words",
           "abbreviations", "refers_back")
@@ -91,10 +91,12 @@ class LanguageCues:
     def phrase(self, words) -> str:
         """A regex for any of ``words`` as whole words (or bare, for unspaced
         scripts)."""
-        alt = alternation(list(words))
+        words = list(words)
+        # the lookahead on first characters: the same matches, found sooner
+        lead, alt = first_char_lead(words), alternation(words)
         if not self.spaced:
-            return f"(?:{alt})"
-        return rf"(?<![^\W_])(?:{alt})(?![^\W_])"
+            return f"(?:{lead}(?:{alt}))"
+        return rf"(?:{lead}(?<![^\W_])(?:{alt})(?![^\W_]))"
 
 
 def _list(data: Mapping, key: str, source: str) -> tuple[str, ...]:

@@ -265,3 +265,34 @@ def test_canonical_variants_of_composition_exclusions() -> None:
     # and a text in either encoding reads the same
     assert [float(m.value) for m in parse(f"{precomposed} लाख", "hi")] == [150000.0]
     assert [float(m.value) for m in parse(f"{decomposed} लाख", "hi")] == [150000.0]
+
+
+# --------------------------------------------------------------------------
+# the first-character lookahead put before searched alternations
+# --------------------------------------------------------------------------
+
+_LEAD_ALPHABET = "aAbBsSßẞıİiIſkK中文 -.%,\u00a0\n"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    phrases=st.lists(st.text(alphabet=_LEAD_ALPHABET, min_size=1, max_size=4), min_size=1, max_size=6),
+    text=st.text(alphabet=_LEAD_ALPHABET, max_size=40),
+    ignorecase=st.booleans(),
+)
+def test_first_char_lead_changes_no_match(phrases, text, ignorecase) -> None:
+    import re
+
+    from cbafacts.numbers.spec import alternation, first_char_lead
+
+    flags = re.IGNORECASE if ignorecase else 0
+    plain = re.compile(f"(?:{alternation(phrases)})", flags)
+    led = re.compile(f"{first_char_lead(phrases)}(?:{alternation(phrases)})", flags)
+    assert [m.span() for m in led.finditer(text)] == [m.span() for m in plain.finditer(text)]
+
+
+def test_first_char_lead_is_a_class_of_first_characters() -> None:
+    from cbafacts.numbers.spec import first_char_lead
+
+    assert first_char_lead(["per cent", "pct", " ]x", "-"]) == r"(?=[\-\]p])"
+    assert first_char_lead([]) == first_char_lead(["  "]) == ""

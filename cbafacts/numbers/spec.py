@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
-from typing import Mapping
+from typing import Iterable, Mapping
 
 from ..data import lang_file, load_yaml
 from ..errors import Errors
@@ -327,6 +327,25 @@ def alternation(phrases: list[str] | tuple[str, ...], loose: bool = False) -> st
             pat = r"\s+".join(re.escape(part) for part in p.split())
         out.append(f"(?-i:{pat})" if _has_upper(p) else pat)
     return "|".join(out) if out else r"(?!x)x"
+
+
+def first_char_lead(phrases: Iterable[str]) -> str:
+    """A lookahead for the first character of any of ``phrases``, to put
+    before their alternation in a regex that is searched (tried at every
+    place): one test of a character class where the alternation would try
+    each of its branches; the same matches. Under IGNORECASE the class
+    matches both cases, which only lets more places through.
+
+    RETURNS (str): ``(?=[...])``; "" for no phrases or a blank one (which
+        matches the empty string anywhere).
+    """
+    firsts: set[str] = set()
+    for p in phrases:
+        parts = p.split()
+        if not parts:
+            return ""
+        firsts.add(parts[0][0])
+    return "(?=[" + "".join(re.escape(c) for c in sorted(firsts)) + "])" if firsts else ""
 
 
 def trie_alternation(phrases: list[str] | tuple[str, ...], atoms: dict[str, str] | None = None) -> str:
