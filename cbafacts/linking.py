@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from .claims import _YEAR, claim_finder, clause_bounds, hard_bounds
 from .model import Claim
@@ -183,11 +183,11 @@ class MetricLinker:
                 if score <= MAX_SCORE and (best is None or key[:3] < best[:3]):
                     best = key
             if best is None:
-                linked.append(replace(c, metric=None, confidence=0.0))
+                linked.append(c.evolve(metric=None, confidence=0.0))
                 continue
             score = best[0]
             conf = max(0.3, min(0.99, 0.98 - 0.012 * score))
-            linked.append(replace(c, metric=best[3].id, confidence=conf))
+            linked.append(c.evolve(metric=best[3].id, confidence=conf))
         linked = self._continue_counts(text, linked, hits)
         linked = self._inherit_changes(text, linked, hits)
         return self._continue_changes(text, linked, hits)
@@ -222,7 +222,7 @@ class MetricLinker:
             share = next((m for m in self.kb.family(prev.metric)
                           if m.id != prev.metric and m.unit == "percent" and plausible(m, c)), None)
             if share is not None:
-                out[i] = replace(c, metric=share.id, confidence=round(min(prev.confidence, 0.9) * 0.6, 4))
+                out[i] = c.evolve(metric=share.id, confidence=round(min(prev.confidence, 0.9) * 0.6, 4))
         return out
 
     def _continue_changes(self, text: str, claims: list[Claim], hits: list[AliasHit]) -> list[Claim]:
@@ -253,7 +253,7 @@ class MetricLinker:
             level = next((p for p in reversed(prev) if p.sentence == prev[-1].sentence and p.kind == "level"), None)
             if level is None or level.metric is None or not plausible(self.kb[level.metric], c):
                 continue
-            out[i] = replace(c, metric=level.metric, confidence=round(min(level.confidence, 0.9) * 0.6, 4))
+            out[i] = c.evolve(metric=level.metric, confidence=round(min(level.confidence, 0.9) * 0.6, 4))
         return out
 
     def _owned(self, text: str, h: AliasHit, c: Claim, metric: Metric, bounds: list[int],
@@ -305,7 +305,7 @@ class MetricLinker:
                 if len(bounds) > 2 or named_between or not plausible(self.kb[lvl.metric], c):
                     break
                 conf = round(min(lvl.confidence, 0.95) * (0.95 if not bounds else 0.9), 4)
-                out[i] = replace(c, metric=lvl.metric, confidence=conf)
+                out[i] = c.evolve(metric=lvl.metric, confidence=conf)
                 break
         return out
 

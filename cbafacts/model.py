@@ -89,6 +89,24 @@ class Claim:
     #: upper end when the figure is a range ("3-5%": value 3, value_max 5)
     value_max: float | None = None
 
+    def evolve(self, **changes: Any) -> "Claim":
+        """``dataclasses.replace(self, **changes)`` without running
+        ``__init__`` again (a frozen dataclass sets each field through
+        ``object.__setattr__``; the pipeline makes several copies of every
+        claim). The values are taken as given.
+
+        changes: new values of fields.
+        RETURNS (Claim): the copy.
+        """
+        unknown = changes.keys() - _CLAIM_FIELDS
+        if unknown:
+            raise TypeError(f"Claim has no field {sorted(unknown)[0]!r}")
+        new = object.__new__(Claim)
+        state = new.__dict__
+        state.update(self.__dict__)
+        state.update(changes)
+        return new
+
     def to_dict(self) -> dict[str, Any]:
         d = {
             "text": self.text,
@@ -133,6 +151,10 @@ class Claim:
             measure=d.get("measure"),
             value_max=None if d.get("value_max") is None else float(d["value_max"]),
         )
+
+
+#: the field names of a Claim
+_CLAIM_FIELDS = frozenset(Claim.__dataclass_fields__)
 
 
 def precision_of(surface: str) -> float:

@@ -11,7 +11,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from itertools import accumulate
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 
 from .claims import _DMY_DATE, _ISO_DATE, _YEAR, YEAR_DIGITS, claim_finder, clause_bounds
@@ -167,8 +167,7 @@ class PeriodResolver:
             baseline = None
             if c.kind == "change":
                 baseline = self._baseline(text, c, in_sent, period)
-            out.append(replace(
-                c,
+            out.append(c.evolve(
                 period=None if period is None else str(period),
                 baseline=None if baseline is None else str(baseline),
             ))

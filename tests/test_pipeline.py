@@ -310,3 +310,40 @@ def test_claims_survive_doc_serialization_and_multiprocessing():
     texts = ["It was 44% in 2024.", "It was 31% in 2023."]
     piped = [[(c.value, c.period) for c in d._.claims] for d in nlp.pipe(texts, n_process=2)]
     assert piped == [[(44.0, "2024")], [(31.0, "2023")]]
+
+
+def test_claims_read_back_from_the_records_a_doc_holds():
+    # the claims last set are handed back without rebuilding them; claims
+    # of another doc, or records put in user_data anew, are read from the dicts
+    from cbafacts.pipeline import USER_DATA_KEY
+
+    nlp = spacy.blank("en")
+    for name in ("numeric_claims", "metric_linker", "period_resolver"):
+        nlp.add_pipe(name)
+    first = nlp("It was 44% in 2024.")
+    second = nlp("It was 31% in 2023.")
+    assert [(c.value, c.period) for c in first._.claims] == [(44.0, "2024")]
+    assert [(c.value, c.period) for c in second._.claims] == [(31.0, "2023")]
+    records = [dict(r) for r in second.user_data[USER_DATA_KEY]]
+    records[0]["value"] = 32.0
+    second.user_data[USER_DATA_KEY] = records
+    assert [c.value for c in second._.claims] == [32.0]
+    got = first._.claims
+    got.clear()  # the caller's own list
+    assert len(first._.claims) == 1
+    first._.claims = [first._.claims[0].evolve(metric=None)]
+    assert first._.claims[0].metric is None and first.user_data[USER_DATA_KEY][0]["metric"] is None
+
+
+def test_claim_evolve_is_replace() -> None:
+    import dataclasses
+
+    from cbafacts.model import Claim
+
+    c = Claim(text="44%", start=7, end=10, sentence=(0, 19), value=44.0, unit="percent")
+    assert c.evolve(metric="m", period="2024") == dataclasses.replace(c, metric="m", period="2024")
+    assert c.evolve() == c and c.evolve() is not c
+    with pytest.raises(TypeError):
+        c.evolve(metirc="m")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        c.evolve(metric="m").metric = "x"  # type: ignore[misc]

@@ -25,9 +25,21 @@ CLAIM_ATTRS = (
 USER_DATA_KEY = "cbafacts.claims"
 
 
+#: the records list last stored by ``doc._.claims = ...`` and the claims it
+#: was made from: the next component of the pipeline gets those back instead
+#: of claims rebuilt from the dicts (the list is compared by identity; a doc
+#: restored from bytes or given new records is read from its dicts)
+_last_set: tuple[list, tuple[Claim, ...]] | None = None
+
+
 def _get_claims(doc: Doc) -> list[Claim] | None:
     records = doc.user_data.get(USER_DATA_KEY)
-    return None if records is None else [Claim.from_dict(r) for r in records]
+    if records is None:
+        return None
+    last = _last_set
+    if last is not None and last[0] is records:
+        return list(last[1])
+    return [Claim.from_dict(r) for r in records]
 
 
 #: the fields of a Claim, in order
@@ -35,8 +47,12 @@ _CLAIM_FIELDS = tuple(f.name for f in fields(Claim))
 
 
 def _set_claims(doc: Doc, claims) -> None:
+    global _last_set
+    claims = tuple(claims)
     # a shallow dict per claim (dataclasses.asdict deep-copies: 10x slower)
-    doc.user_data[USER_DATA_KEY] = [{f: getattr(c, f) for f in _CLAIM_FIELDS} for c in claims]
+    records = [{f: getattr(c, f) for f in _CLAIM_FIELDS} for c in claims]
+    doc.user_data[USER_DATA_KEY] = records
+    _last_set = (records, claims) if all(type(c) is Claim for c in claims) else None
 
 
 def _span_claim(span: Span) -> Claim | None:
