@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 
 from ..model import Mention
-from .spec import LocaleNumberSpec, _has_upper, alternation, first_char_lead, get_spec, trie_alternation
+from .spec import LocaleNumberSpec, _has_upper, alternation, first_char_lead, first_chars, get_spec, trie_alternation
 
 # Separators seen between digit groups, with their ASCII reading.
 # "٫" (Arabic decimal) and "٬" (Arabic thousands) carry their role with them.
@@ -141,7 +141,10 @@ def _regexes(spec: LocaleNumberSpec) -> dict[str, re.Pattern]:
     # words stand apart, only at a digit, a sign, a decimal mark, a vulgar
     # fraction or a word's first character
     if spec.spaced and not spec.compound:
-        lead = rf"(?=[-−{re.escape(spec.decimal)}{_VULGAR}\d]|(?<![^\W\d_])\S)"
+        # a word's first character, or any where a glued ordinal may start
+        word_first = None if ordw else first_chars([*spec.words, *spec.glued_connectors])
+        word_lead = f"[{word_first}]" if word_first else r"\S"
+        lead = rf"(?=[-−{re.escape(spec.decimal)}{_VULGAR}\d]|(?<![^\W\d_]){word_lead})"
     else:
         lead = r"(?=\S)"
     rx = {

@@ -339,13 +339,20 @@ def first_char_lead(phrases: Iterable[str]) -> str:
     RETURNS (str): ``(?=[...])``; "" for no phrases or a blank one (which
         matches the empty string anywhere).
     """
+    chars = first_chars(phrases)
+    return f"(?=[{chars}])" if chars else ""
+
+
+def first_chars(phrases: Iterable[str]) -> str | None:
+    """The first characters of ``phrases``, escaped for a character class;
+    None when a phrase is blank (it has none)."""
     firsts: set[str] = set()
     for p in phrases:
         parts = p.split()
         if not parts:
-            return ""
+            return None
         firsts.add(parts[0][0])
-    return "(?=[" + "".join(re.escape(c) for c in sorted(firsts)) + "])" if firsts else ""
+    return "".join(re.escape(c) for c in sorted(firsts))
 
 
 def trie_alternation(phrases: list[str] | tuple[str, ...], atoms: dict[str, str] | None = None) -> str:
