@@ -50,7 +50,7 @@ class PeriodResolver:
         months = c.phrase(list(c.months)) if c.months else None
         if months:
             self._full_dates = [
-                re.compile(rf"(?<!\d)(\d{{1,2}})(?:st|nd|rd|th)?[ \t\u00a0.]*(?:{months})[ \t\u00a0.,]*(\d{{4}})(?!\d)", re.I),
+                re.compile(rf"(?=\d)(?<!\d)(\d{{1,2}})(?:st|nd|rd|th)?[ \t\u00a0.]*(?:{months})[ \t\u00a0.,]*(\d{{4}})(?!\d)", re.I),
                 re.compile(rf"(?:{months})[ \t\u00a0.]*(\d{{1,2}})(?:st|nd|rd|th)?[ \t\u00a0.,]+(\d{{4}})(?!\d)", re.I),
             ]
         else:
