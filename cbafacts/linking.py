@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from .claims import _YEAR, claim_finder, clause_bounds, hard_bounds
 from .model import Claim
-from .numbers.spec import get_spec, trie_alternation
+from .numbers.spec import first_char_lead, get_spec, trie_alternation
 from .ontology.kb import APOSTROPHES, Metric, MetricKB, normalize_alias
 
 CLAUSE_PENALTY = 10.0
@@ -92,8 +92,14 @@ class MetricLinker:
     def _phrases(self, phrases: list[str]) -> re.Pattern:
         """Whole-word (spaced scripts) matches of any of ``phrases``, compared
         as normalized aliases; a trie regex (hundreds of aliases)."""
-        alt = trie_alternation([normalize_alias(p) for p in phrases], {"'": _APOSTROPHE_RX})
-        return re.compile(rf"(?<![^\W_])(?:{alt})(?![^\W_])" if self.spaced else f"(?:{alt})", re.IGNORECASE)
+        atoms = {"'": _APOSTROPHE_RX}
+        normalized = [normalize_alias(p) for p in phrases]
+        alt = trie_alternation(normalized, atoms)
+        # the first characters tested first (none where an alias starts with
+        # an atom, which stands for other characters too)
+        lead = "" if any(p.strip()[:1] in atoms for p in normalized) else first_char_lead(normalized)
+        return re.compile(rf"{lead}(?<![^\W_])(?:{alt})(?![^\W_])" if self.spaced else f"{lead}(?:{alt})",
+                          re.IGNORECASE)
 
     def context_hits(self, text: str, sentences: list[tuple[int, int]], hits: list[AliasHit]) -> list[AliasHit]:
         """Context aliases in those of ``sentences`` that name the surveyed
