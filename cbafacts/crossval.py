@@ -517,9 +517,9 @@ class CrossValReport:
     def to_json(self, indent: int | None = 2) -> str:
         """The report as JSON text, byte-stable across runs.
 
-        Written with orjson: facts (dataclasses whose fields are the keys of
-        ``to_dict``) are serialized natively, the other records from their
-        ``to_dict``; a report of a million claims takes about a second.
+        Written with orjson, one call per part of the report (records are
+        given to it as dicts: it reads those three times faster than
+        dataclasses); a report of a million claims takes about two seconds.
 
         indent (int | None): with a number, each part of the report on its
             own lines and each record of it on one line, indented (readable
