@@ -589,9 +589,10 @@ def main(argv: list[str] | None = None) -> int:
                 r = ratio(a, b)
                 tgt = (f">= {target:g}x" + (" met" if r and r >= target else " not met")) if target else ""
                 res.ratios.append((f"cbafacts ({which}) / {label} ({unit})", _fmt(r, 2) + "x" if r else "-", tgt))
-    res.notes.append("spaCy: only tok2vec and ner are loaded (the other components are excluded), so the "
-                     "row measures its NER alone; cbafacts' rows include tokenization, number reading, "
-                     "claims, linking and periods (and detection where said)")
+    res.notes.append("spaCy: only ner runs (the other components are excluded, and the shared tok2vec "
+                     "too unless the NER listens to it; see the row's pipeline), so the row measures its "
+                     "NER alone; cbafacts' rows include tokenization, number reading, claims, linking "
+                     "and periods (and detection where said)")
     res.facts["load average at end (1/5 min)"] = loadavg()
     res.notes.append(f"whole run: {time.perf_counter() - t0:.0f} s")
 
