@@ -98,7 +98,7 @@ class Claim:
         changes: new values of fields.
         RETURNS (Claim): the copy.
         """
-        unknown = changes.keys() - _CLAIM_FIELDS
+        unknown = changes.keys() - CLAIM_FIELDS
         if unknown:
             raise TypeError(f"Claim has no field {sorted(unknown)[0]!r}")
         new = object.__new__(Claim)
@@ -153,8 +153,8 @@ class Claim:
         )
 
 
-#: the field names of a Claim
-_CLAIM_FIELDS = frozenset(Claim.__dataclass_fields__)
+#: the field names of a Claim, in order
+CLAIM_FIELDS = tuple(Claim.__dataclass_fields__)
 
 
 def precision_of(surface: str) -> float:

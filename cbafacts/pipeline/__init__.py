@@ -9,11 +9,9 @@ so ``nlp.add_pipe("numeric_claims")`` works without importing this package:
 
 Extensions are registered once, here.
 """
-from dataclasses import fields
-
 from spacy.tokens import Doc, Span
 
-from ..model import Claim
+from ..model import CLAIM_FIELDS, Claim
 
 CLAIM_ATTRS = (
     "value", "unit", "kind", "direction", "baseline", "metric", "period",
@@ -42,15 +40,11 @@ def _get_claims(doc: Doc) -> list[Claim] | None:
     return [Claim.from_dict(r) for r in records]
 
 
-#: the fields of a Claim, in order
-_CLAIM_FIELDS = tuple(f.name for f in fields(Claim))
-
-
 def _set_claims(doc: Doc, claims) -> None:
     global _last_set
     claims = tuple(claims)
     # a shallow dict per claim (dataclasses.asdict deep-copies: 10x slower)
-    records = [{f: getattr(c, f) for f in _CLAIM_FIELDS} for c in claims]
+    records = [{f: getattr(c, f) for f in CLAIM_FIELDS} for c in claims]
     doc.user_data[USER_DATA_KEY] = records
     _last_set = (records, claims) if all(type(c) is Claim for c in claims) else None
 
