@@ -95,9 +95,7 @@ class MetricLinker:
         atoms = {"'": _APOSTROPHE_RX}
         normalized = [normalize_alias(p) for p in phrases]
         alt = trie_alternation(normalized, atoms)
-        # the first characters tested first (none where an alias starts with
-        # an atom, which stands for other characters too)
-        lead = "" if any(p.strip()[:1] in atoms for p in normalized) else first_char_lead(normalized)
+        lead = first_char_lead(normalized, atoms)  # the first characters tested first
         return re.compile(rf"{lead}(?<![^\W_])(?:{alt})(?![^\W_])" if self.spaced else f"{lead}(?:{alt})",
                           re.IGNORECASE)
 

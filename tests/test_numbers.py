@@ -296,3 +296,5 @@ def test_first_char_lead_is_a_class_of_first_characters() -> None:
 
     assert first_char_lead(["per cent", "pct", " ]x", "-"]) == r"(?=[\-\]p])"
     assert first_char_lead([]) == first_char_lead(["  "]) == ""
+    # an atom stands for other characters too: no lead
+    assert first_char_lead(["'s", "x"], {"'": "['’]"}) == "" and first_char_lead(["s", "x"], {"'": "['’]"})

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 
 from ..model import Mention
-from .spec import LocaleNumberSpec, _has_upper, alternation, first_char_lead, first_chars, get_spec, trie_alternation
+from .spec import LocaleNumberSpec, _has_upper, alternation, first_chars, get_spec, led, trie_alternation
 
 # Separators seen between digit groups, with their ASCII reading.
 # "٫" (Arabic decimal) and "٬" (Arabic thousands) carry their role with them.
@@ -156,10 +156,10 @@ def _regexes(spec: LocaleNumberSpec) -> dict[str, re.Pattern]:
         "pct_after": re.compile(rf"{_HSPACE}*(?:{alternation(spec.percent_after, loose)})", flags),
         "pct_after_digits": re.compile(rf"{_HSPACE}*(?:{alternation(spec.percent_after_digits, loose)})", flags)
         if spec.percent_after_digits else None,
-        "pct_before": re.compile(rf"{first_char_lead(spec.percent_before)}(?:{alternation(spec.percent_before, loose)}){_HSPACE}*$",
+        "pct_before": re.compile(rf"{led(spec.percent_before, alternation(spec.percent_before, loose))}{_HSPACE}*$",
                                  flags),
         "duration": re.compile(rf"{_HSPACE}*(?:{alternation(list(spec.duration_after))})", flags),
-        "qual": re.compile(rf"{first_char_lead(spec.qualifiers)}(?:{alternation(list(spec.qualifiers))}){_HSPACE}*$", flags),
+        "qual": re.compile(rf"{led(spec.qualifiers, alternation(list(spec.qualifiers)))}{_HSPACE}*$", flags),
         "qual_after": re.compile(rf"{_HSPACE}*(?:{alternation(list(spec.qualifiers_after))})", flags),
         "range": re.compile(rf"{_HSPACE}*(?:{alternation(spec.range_words)}){_HSPACE}*", flags)
         if spec.range_words else None,
@@ -174,14 +174,14 @@ def _regexes(spec: LocaleNumberSpec) -> dict[str, re.Pattern]:
             ),
             flags,
         ),
-        "mask": re.compile(first_char_lead(spec.not_numbers) + f"(?:{_word_alternation(list(spec.not_numbers))})", flags),
+        "mask": re.compile(led(spec.not_numbers, _word_alternation(list(spec.not_numbers))), flags),
         # after a fraction word a number follows: "삼분의 이를" is 2/3 (이를 is no
         # word there)
         "fraction_before": re.compile(rf"(?:{alternation(fraction_words, loose)}){_HSPACE}*$", flags)
         if fraction_words else None,
         "ordinal": re.compile(rf"(?:{alternation(spec.ordinal_suffix)})(?![^\W\d_])", flags)
         if spec.ordinal_suffix else None,
-        "ord_prefix": re.compile(rf"{first_char_lead(spec.ordinal_prefix)}(?:{alternation(spec.ordinal_prefix)}){_HSPACE}*$")
+        "ord_prefix": re.compile(rf"{led(spec.ordinal_prefix, alternation(spec.ordinal_prefix))}{_HSPACE}*$")
         if spec.ordinal_prefix else None,
     }
     spec.regexes.update(rx)

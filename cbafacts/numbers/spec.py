@@ -329,30 +329,40 @@ def alternation(phrases: list[str] | tuple[str, ...], loose: bool = False) -> st
     return "|".join(out) if out else r"(?!x)x"
 
 
-def first_char_lead(phrases: Iterable[str]) -> str:
+def first_char_lead(phrases: Iterable[str], atoms: Mapping[str, str] | None = None) -> str:
     """A lookahead for the first character of any of ``phrases``, to put
     before their alternation in a regex that is searched (tried at every
     place): one test of a character class where the alternation would try
     each of its branches; the same matches. Under IGNORECASE the class
     matches both cases, which only lets more places through.
 
-    RETURNS (str): ``(?=[...])``; "" for no phrases or a blank one (which
-        matches the empty string anywhere).
+    atoms (Mapping[str, str] | None): characters the alternation writes as
+        a regex of their own (see :func:`trie_alternation`); a phrase
+        starting with one gets no lead, as the atom stands for others too.
+    RETURNS (str): ``(?=[...])``; "" for no phrases, a blank one (which
+        matches the empty string anywhere) or one starting with an atom.
     """
-    chars = first_chars(phrases)
+    chars = first_chars(phrases, atoms)
     return f"(?=[{chars}])" if chars else ""
 
 
-def first_chars(phrases: Iterable[str]) -> str | None:
+def first_chars(phrases: Iterable[str], atoms: Mapping[str, str] | None = None) -> str | None:
     """The first characters of ``phrases``, escaped for a character class;
-    None when a phrase is blank (it has none)."""
+    None when a phrase is blank (it has none) or starts with one of
+    ``atoms``."""
     firsts: set[str] = set()
     for p in phrases:
         parts = p.split()
-        if not parts:
+        if not parts or parts[0][0] in (atoms or {}):
             return None
         firsts.add(parts[0][0])
     return "".join(re.escape(c) for c in sorted(firsts))
+
+
+def led(phrases: Iterable[str], alt: str) -> str:
+    """``alt``, an alternation of ``phrases``, behind their
+    :func:`first_char_lead`, as one group."""
+    return f"{first_char_lead(phrases)}(?:{alt})"
 
 
 def trie_alternation(phrases: list[str] | tuple[str, ...], atoms: dict[str, str] | None = None) -> str:
