@@ -543,27 +543,28 @@ class CrossValReport:
     def _json_chunks(self, indent: int | None) -> list[bytes]:
         import orjson
 
-        parts: dict[str, Any] = {
-            "facts": [_fact_fields(f) for f in self.facts],
-            "derived": [d.to_dict() for d in self.derived],
-            "checks": [c.to_dict() for c in self.checks],
-            "readings": [r.to_dict() for r in self.readings],
-            "repeats": [r.to_dict() for r in self.repeats],
-            "summary": self.summary.to_dict(),
+        # each part's records made only when it is written, and freed after
+        parts: dict[str, Callable[[], Any]] = {
+            "facts": lambda: [_fact_fields(f) for f in self.facts],
+            "derived": lambda: [d.to_dict() for d in self.derived],
+            "checks": lambda: [c.to_dict() for c in self.checks],
+            "readings": lambda: [r.to_dict() for r in self.readings],
+            "repeats": lambda: [r.to_dict() for r in self.repeats],
+            "summary": self.summary.to_dict,
         }
         if indent is None:
-            return [orjson.dumps(parts)]
+            return [orjson.dumps({key: make() for key, make in parts.items()})]
         pad = (" " * indent).encode()
         out = [b"{\n"]
-        for key, value in parts.items():
+        for key, make in parts.items():
             if len(out) > 1:
                 out.append(b",\n")
             out.append(pad + json.dumps(key).encode() + b": ")
+            value = make()
             if isinstance(value, list) and value:
                 out += [b"[\n" + pad * 2, _dumps_lines(value, b",\n" + pad * 2), b"\n" + pad + b"]"]
             else:
                 out.append(orjson.dumps(value))
-            parts[key] = None  # freed as soon as written
         out.append(b"\n}")
         return out
 
