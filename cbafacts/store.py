@@ -299,14 +299,14 @@ class FactStore:
         with _no_gc():  # 660k tuples per million claims, none in a cycle
             raw = self.con.execute(
                 'SELECT c.article_id, a.lang, c.kind, c.metric, c.period, c.value, '
-                "CASE WHEN isfinite(c.precision) THEN abs(c.precision) ELSE 1.0 END, "
+                "CASE WHEN isfinite(c.precision) THEN abs(c.precision) ELSE 1.0 END AS prec, "
                 'c.start, c."end", c.sent_start, c.sent_end, c.unit, c.direction, c.baseline '
                 "FROM claims c JOIN articles a ON a.id = c.article_id "
                 "WHERE a.error_type IS NULL AND c.metric IS NOT NULL "
                 # the order cross-validation sorts the claims of a fact in
                 # (article, offsets, value, precision), sorted in DuckDB on
                 # all cores: cross_validate_rows(presorted=True) keeps it
-                'ORDER BY c.article_id, c.start, c."end", c.value, 7, c.sent_start, c.sent_end').fetchall()
+                'ORDER BY c.article_id, c.start, c."end", c.value, prec, c.sent_start, c.sent_end').fetchall()
             return list(map(_Row._make, raw)), int(n_ok), int(n_err)
 
     def cross_validate(self, ontology_units: Mapping[str, str] | None = None) -> Any:
