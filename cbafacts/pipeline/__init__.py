@@ -26,7 +26,9 @@ USER_DATA_KEY = "cbafacts.claims"
 #: the records list last stored by ``doc._.claims = ...`` and the claims it
 #: was made from: the next component of the pipeline gets those back instead
 #: of claims rebuilt from the dicts (the list is compared by identity; a doc
-#: restored from bytes or given new records is read from its dicts)
+#: restored from bytes or given new records is read from its dicts). Change
+#: claims through ``doc._.claims = ...``: dicts edited in place in
+#: ``doc.user_data`` are not seen until the next set.
 _last_set: tuple[list, tuple[Claim, ...]] | None = None
 
 
