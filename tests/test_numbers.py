@@ -298,3 +298,103 @@ def test_first_char_lead_is_a_class_of_first_characters() -> None:
     assert first_char_lead([]) == first_char_lead(["  "]) == ""
     # an atom stands for other characters too: no lead
     assert first_char_lead(["'s", "x"], {"'": "['’]"}) == "" and first_char_lead(["s", "x"], {"'": "['’]"})
+
+
+# --------------------------------------------------------------------------
+# shortcuts of the reader: the same numbers as the general path
+# --------------------------------------------------------------------------
+
+_NUMBER_LANGS = ("ar", "de", "en", "es", "fr", "hi", "id", "it", "ja", "ko", "ms", "nl", "pt", "ru", "sv", "tr", "zh")
+_RUN_ALPHABET = "0123456789０１２٣ -−.,/%年万十二三mila due cento twenty one dua puluh 答えは"
+
+
+def _parse_module():
+    import importlib
+
+    return importlib.import_module("cbafacts.numbers.parse")
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(alphabet=_RUN_ALPHABET, max_size=60), lang=st.sampled_from(_NUMBER_LANGS))
+def test_plain_digit_runs_read_as_the_builder_reads_them(text, lang) -> None:
+    """A run of ASCII digits is read without items and a builder; wherever
+    that shortcut answers, the general reading gives the same numbers."""
+    from cbafacts.numbers.spec import get_spec
+
+    P = _parse_module()
+    spec = get_spec(lang)
+    rx = P._regexes(spec)
+    text = "x " + text + " (2024) 37, 1990年 -5 答えは-1 2mila"
+
+    def masked(a: int, b: int) -> bool:
+        return False
+
+    pos, shortcuts = 0, 0
+    while (run := rx["run"].search(text, pos)) is not None:
+        found, articles = P._plain_digits(text, run.start(), run.end(), spec.compound and spec.spaced, masked)
+        slow, slow_articles, slow_pos = P._read_run(text, run.start(), run.end(), spec, rx, masked)
+        if found is not None:
+            shortcuts += 1
+            assert list(found) == list(slow) and not slow_articles and slow_pos == run.end()
+        pos = slow_pos
+    assert shortcuts >= 1  # "2024" at least
+
+
+def test_plain_digit_shortcut_declines_runs_it_cannot_read() -> None:
+    P = _parse_module()
+
+    def never(a: int, b: int) -> bool:
+        return False
+
+    assert P._plain_digits("in 2024 they", 3, 7, False, never)[0] == ((3, 7, Decimal(2024), Decimal(1), False, False),)
+    assert P._plain_digits("in 2024 they", 3, 7, False, lambda a, b: True)[0] is None  # masked
+    assert P._plain_digits("答えは-1", 4, 5, False, never)[0] is None          # a sign before it
+    assert P._plain_digits("2mila", 0, 1, True, never)[0] is None              # a compound word goes on
+    assert P._plain_digits("2mila", 0, 1, False, never)[0] is not None
+    assert P._plain_digits("٣٤", 0, 2, False, never)[0] is None                # not ASCII digits
+    assert P._plain_digits("4.5", 0, 3, False, never)[0] is None
+    assert P._plain_digits("1" + "0" * 28, 0, 29, False, never)[0] is None   # rounded by the builder
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(alphabet=_RUN_ALPHABET + "¾½e^x×abKMBk", max_size=60), lang=st.sampled_from(_NUMBER_LANGS))
+def test_item_leads_change_no_match(text, lang) -> None:
+    """The digit branches of a number run are led by the characters they
+    start with, the word branch (where words stand apart) by the words'
+    first characters: the same matches as without the leads."""
+    import re
+
+    from cbafacts.numbers.spec import first_chars, get_spec
+
+    P = _parse_module()
+    spec = get_spec(lang)
+    rx = P._regexes(spec)
+    digit_lead = f"(?=[-−{re.escape(spec.decimal)}{P._VULGAR}\\d])"
+    leads = [digit_lead]
+    if spec.spaced and not spec.compound:
+        firsts = first_chars([*spec.words, *spec.glued_connectors])
+        if firsts:
+            leads.append(f"(?=[{firsts}])(?<![^\\W\\d_])")
+    for key in ("run", "item"):
+        pattern = rx[key].pattern
+        plain = pattern
+        for lead in leads:
+            assert lead in pattern
+            plain = plain.replace(lead, "(?<![^\\W\\d_])" if lead.endswith("(?<![^\\W\\d_])") else "")
+        unled = re.compile(plain, rx[key].flags)
+        assert [m.span() for m in rx[key].finditer(text)] == [m.span() for m in unled.finditer(text)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet="htps:/w.?=& \nabx%2D", max_size=40))
+def test_url_mask_finds_what_the_plain_pattern_finds(text) -> None:
+    """URLs are masked with a query word tried at word starts only, and not
+    searched for in texts without "://", "www." or "?"."""
+    import re
+
+    P = _parse_module()
+    plain = re.compile(r"(?:https?://|www\.)\S+|\S+\?\S*=\S*")
+    expected = [m.span() for m in plain.finditer(text)]
+    if not any(mark in text for mark in P._URL_MARKS):
+        assert expected == []
+    assert [m.span() for m in P._URL.finditer(text)] == expected

@@ -30,7 +30,12 @@ _SEP_MAP = {
 }
 _ALWAYS_GROUP = {"'", " "}
 _VULGAR = "¼½¾⅐⅑⅒⅓⅔⅕⅖⅗⅘⅙⅚⅛⅜⅝⅞"
-_URL = re.compile(r"(?:https?://|www\.)\S+|\S+\?\S*=\S*")
+#: a URL, or a word holding a query string ("page?id=9114"). A query word is
+#: tried at word starts only: where one matches inside a word, it matches
+#: from the word's start too, and a search reaches that start first
+_URL = re.compile(r"(?:https?://|www\.)\S+|(?<!\S)\S+\?\S*=\S*")
+#: texts without these hold no URL (a query word needs "?")
+_URL_MARKS = ("://", "www.", "?")
 _EXPONENT = re.compile(r"(?:[eE]([+\-－−]?\d+)|\^([+-]?\d+)|[ ]?[x×][ ]?10\^([+-]?\d+))$")
 _ALWAYS_DECIMAL = {"٫"}
 _HSPACE = "[ \t\u00a0\u202f]"
@@ -95,6 +100,9 @@ def _regexes(spec: LocaleNumberSpec) -> dict[str, re.Pattern]:
         rf"(?:[eE][+\-－−]?\d+(?![\w])|\^[+-]?\d+|[ ]?[x×][ ]?10\^[+-]?\d+)?"
         rf"|(?<![\w.,])[-−]?{dec}\d+(?![.,]?\d)|[{_VULGAR}])"
     )
+    # every branch starts with a sign, a digit, the decimal mark or a vulgar
+    # fraction: tested first, a letter fails the branches at one class
+    digits = rf"(?=[-−{dec}{_VULGAR}\d]){digits}"
     words = _word_alternation(list(spec.words))
     if not spec.spaced:
         # fraction words may be spaced out in unspaced scripts: "三分  之一"
@@ -104,7 +112,8 @@ def _regexes(spec: LocaleNumberSpec) -> dict[str, re.Pattern]:
     if spec.spaced and not spec.compound:
         # a connector may be glued to the word after it: Arabic "وعشرون"
         glued_conn = rf"(?:{alternation(spec.glued_connectors)})?" if spec.glued_connectors else ""
-        word = rf"(?<![^\W\d_]){glued_conn}(?:{words})(?![^\W\d_])"
+        firsts = first_chars([*spec.words, *spec.glued_connectors])
+        word = rf"{f'(?=[{firsts}])' if firsts else ''}(?<![^\W\d_]){glued_conn}(?:{words})(?![^\W\d_])"
     else:
         word = rf"(?:{words})"
     conns = [c for c in spec.connectors if c.strip() and c != "-"]
@@ -1225,7 +1234,8 @@ def parse(text: str, lang: str | None = None, *, lone_articles: bool = False) ->
     spans += [(m.start(), m.end()) for m in rx["mask_pct"].finditer(text)
               if not (m.start() > 0 and (text[m.start() - 1].isdigit() or _is_numeral(spec, text[m.start() - 1])))]
     # nothing inside a URL is a number of the text ("%2D9114%29")
-    spans += [(m.start(), m.end()) for m in _URL.finditer(text)]
+    if any(mark in text for mark in _URL_MARKS):
+        spans += [(m.start(), m.end()) for m in _URL.finditer(text)]
     mask_spans: list[tuple[int, int]] = []
     for a, b in sorted(spans):
         if mask_spans and a < mask_spans[-1][1]:
@@ -1242,30 +1252,17 @@ def parse(text: str, lang: str | None = None, *, lone_articles: bool = False) ->
     mentions: list[Mention] = []
     last_end = 0
     pos = 0
+    resegments = spec.compound and spec.spaced
     while (run := rx["run"].search(text, pos)) is not None:
         pos = run.end()
-        builder = _Builder(spec.digit_sequences, spec.reverse_tens, spec.abbreviated_tail, spec.article_alone_one)
-        items = _items(text, run.start(), run.end(), spec, rx, masked)
-        end = run.end()
-        while spec.compound and spec.spaced and end < len(text) and text[end].isalpha():
-            items, word_end = _resegment(text, end, items, spec, rx)
-            if not word_end:
-                break
-            # the run goes on after the word read again: "trecentottanta milioni"
-            tail = rx["run_tail"].match(text, word_end)
-            items += _items(text, word_end, tail.end(), spec, rx, masked)
-            end = tail.end()
-            pos = max(pos, end)
-        if spec.has_shifts:
-            items = _apply_shifts(text, items)
-        for it in items:
-            builder.add(it)
-        builder.flush()
-        for start, end, value, prec, words, approx in builder.done:
+        found, articles = _plain_digits(text, run.start(), pos, resegments, masked)
+        if found is None:
+            found, articles, pos = _read_run(text, run.start(), pos, spec, rx, masked)
+        for start, end, value, prec, words, approx in found:
             if spec.not_alone and text[start:end].lower() in spec.not_alone:
                 continue  # "이 가방" (this bag), "오월": not a number on its own
             m = _finish(text, start, end, value, prec, words, spec, rx)
-            if (m is not None and not lone_articles and (start, end) in builder.articles
+            if (m is not None and not lone_articles and (start, end) in articles
                     and m.unit not in ("percent", "pp")):
                 continue  # an article, not the number one
             if m is not None and approx and m.qualifier is None:
@@ -1274,6 +1271,57 @@ def parse(text: str, lang: str | None = None, *, lone_articles: bool = False) ->
                 mentions.append(m)
                 last_end = m.end
     return _join_ranges(text, mentions, rx) if rx["range"] is not None else mentions
+
+
+_Found = tuple[int, int, Decimal, Decimal, bool, bool]
+
+
+def _read_run(text: str, start: int, end: int, spec: LocaleNumberSpec, rx: dict,
+              masked) -> tuple[list[_Found], set[tuple[int, int]], int]:
+    """The numbers of the run ``text[start:end]`` found by ``rx["run"]``:
+    ``(start, end, value, precision, words, approx)`` each, the spans of lone
+    articles read as one, and where the search goes on."""
+    pos = end
+    builder = _Builder(spec.digit_sequences, spec.reverse_tens, spec.abbreviated_tail, spec.article_alone_one)
+    items = _items(text, start, end, spec, rx, masked)
+    while spec.compound and spec.spaced and end < len(text) and text[end].isalpha():
+        items, word_end = _resegment(text, end, items, spec, rx)
+        if not word_end:
+            break
+        # the run goes on after the word read again: "trecentottanta milioni"
+        tail = rx["run_tail"].match(text, word_end)
+        items += _items(text, word_end, tail.end(), spec, rx, masked)
+        end = tail.end()
+        pos = max(pos, end)
+    if spec.has_shifts:
+        items = _apply_shifts(text, items)
+    for it in items:
+        builder.add(it)
+    builder.flush()
+    return builder.done, builder.articles, pos
+
+
+_NO_ARTICLES: frozenset[tuple[int, int]] = frozenset()
+_ONE = Decimal(1)
+#: the longest run the shortcut reads: the builder adds in the decimal
+#: context (28 digits), which rounds longer numbers
+_PLAIN_DIGITS = 18
+
+
+def _plain_digits(text: str, start: int, end: int, resegments: bool,
+                  masked) -> tuple[tuple[_Found, ...] | None, frozenset[tuple[int, int]]]:
+    """:func:`_read_run` for a run of ASCII digits alone ("2024", "37"), the
+    most common run, read without items and a builder: one number, its
+    value the digits; None for any other run (tests/test_numbers.py checks
+    that both readings agree on every run of random texts)."""
+    raw = text[start:end]
+    if not (raw.isdigit() and raw.isascii()) or len(raw) > _PLAIN_DIGITS or masked(start, end):
+        return None, _NO_ARTICLES
+    if start > 0 and text[start - 1] in "-−":
+        return None, _NO_ARTICLES  # a sign the run may take ("答えは-1")
+    if resegments and end < len(text) and text[end].isalpha():
+        return None, _NO_ARTICLES  # a compound number word may go on ("2mila")
+    return ((start, end, Decimal(raw), _ONE, False, False),), _NO_ARTICLES
 
 
 def _join_ranges(text: str, mentions: list[Mention], rx: dict) -> list[Mention]:
