@@ -10,14 +10,17 @@ the language's change words.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from functools import lru_cache
+from typing import Any, Callable, Iterator
 
 from .cues import LanguageCues, get_cues
 from .model import Claim, Mention
 from .numbers import parse
 from .numbers.spec import data_lang, get_spec
 
-_SENT_END = re.compile(r"(?:[.!?]+[\"'”’)\]」』]*(?=\s|$))|[。！？!?।॥؟]+[\"'”’)\]」』]*|\n+")
+#: led by the characters its branches start with (tested before the branches)
+_SENT_END = re.compile(r"(?=[.!?。！？।॥؟\n])(?:(?:[.!?]+[\"'”’)\]」』]*(?=\s|$))|[。！？!?।॥؟]+[\"'”’)\]」』]*|\n+)")
 _WORD_BEFORE = re.compile(r"([^\W\d_][\w.]*)\.$")
 _NEXT_LOWER = re.compile(r"[ \t\u00a0]+[^\W\d_](?<=[^\W\d_])")
 _CLAUSE = re.compile(r"[;；,，、:：،؛]")
@@ -34,6 +37,52 @@ _LIST_NUM = re.compile(r"(?m)^[ \t]*(?:\(?\d{1,3}[.)．、](?=\s|\D)|\(\d{1,3}\)
 #: the digits of a year a news text may name (1800-2199)
 YEAR_DIGITS = r"(?:1[89]|2[01])\d\d"
 _YEAR = re.compile(rf"(?=[12])(?<![\d.,])({YEAR_DIGITS})(?![\d.,]\d)")
+
+
+#: the results of whole-text scans several steps share, for the last text
+#: scanned: ``(text, {key: result})``. One tuple, read once per call: a thread
+#: scanning another text replaces it and costs a rescan, never a wrong answer.
+_SCANS: tuple = (None, {})
+
+
+def text_scan(text: str, key: Any, make: Callable[[str], Any]) -> Any:
+    """``make(text)``, computed once per text and key (the claim finder, the
+    linker and the period resolver read the same text in turn)."""
+    global _SCANS
+    t, memo = _SCANS
+    if t is not text:
+        memo = {}
+        _SCANS = (text, memo)
+    if key not in memo:
+        memo[key] = make(text)
+    return memo[key]
+
+
+_DIGIT_RUN = re.compile(r"\d+")
+
+
+def _digit_run_starts(text: str) -> list[int]:
+    return [m.start() for m in _DIGIT_RUN.finditer(text)]
+
+
+def digit_led_matches(rx: re.Pattern, text: str) -> list[re.Match]:
+    r"""``list(rx.finditer(text))`` for a pattern whose every match starts
+    where a run of digits starts (patterns that open with ``(?=\d)(?<!\d)``
+    or ``(?=[12])(?<![\d.,])``), computed once per text: the pattern is
+    tried at those places only, found by one scan shared by every such
+    pattern, instead of at every character."""
+    return text_scan(text, rx, lambda t: _match_at(rx, t, text_scan(t, _DIGIT_RUN, _digit_run_starts)))
+
+
+def _match_at(rx: re.Pattern, text: str, places: list[int]) -> list[re.Match]:
+    out = []
+    end = 0
+    for p in places:
+        # as finditer: the next match starts where the last one ended or later
+        if p >= end and (m := rx.match(text, p)) is not None:
+            out.append(m)
+            end = m.end()
+    return out
 
 
 def sentences(text: str, abbreviations: frozenset[str] = frozenset()) -> list[tuple[int, int]]:
@@ -87,21 +136,60 @@ def clause_bounds(text: str, start: int, end: int, words: re.Pattern | None = No
     """Positions of clause boundaries (commas, semicolons, colons, and the
     language's clause-joining words such as "and" when ``words`` is given)
     inside ``text[start:end]``; a comma between digits ("41,700") is not one."""
-    out = []
+    out = [i for i in _marks(text, start, end)]
+    if words is not None:
+        out.extend(_word_starts(text, start, end, words))
+        out.sort()
+    return out
+
+
+def has_clause_bound(text: str, start: int, end: int, words: re.Pattern | None = None) -> bool:
+    """Whether :func:`clause_bounds` finds any boundary in ``text[start:end]``
+    (without listing them)."""
+    for _ in _marks(text, start, end):
+        return True
+    return words is not None and bool(_word_starts(text, start, end, words))
+
+
+def _marks(text: str, start: int, end: int) -> Iterator[int]:
     for m in _CLAUSE.finditer(text, start, end):
         i = m.start()
         if text[i] in ",，:：" and 0 < i < len(text) - 1 and text[i - 1].isdigit() and text[i + 1].isdigit():
             continue
-        out.append(i)
-    if words is not None:
-        # searched past ``end``: the word's lookahead must see the figure after
-        # it (a word and spaces: never near CLAUSE_LOOKAHEAD characters)
+        yield i
+
+
+def _word_places(words: re.Pattern) -> Callable[[str], tuple[list[int], list[int]]]:
+    def make(text: str) -> tuple[list[int], list[int]]:
+        starts, ends = [], []
+        for m in words.finditer(text):
+            starts.append(m.start())
+            ends.append(m.end())
+        return starts, ends
+    return make
+
+
+def _word_starts(text: str, start: int, end: int, words: re.Pattern) -> list[int]:
+    """Starts of the clause words a search from ``start`` finds before
+    ``end``. The words of a text are found once (the linker and the period
+    resolver ask about many spans of one text): a search from ``start``
+    finds the same matches as the one from the text's start wherever no
+    match of that one runs across ``start``; where one does, the span is
+    searched on its own, its lookahead reading at most ``CLAUSE_LOOKAHEAD``
+    characters past ``end`` (elsewhere it reads on to the text's end: a
+    clause word and the spaces and word before a figure, never near that
+    many characters)."""
+    starts, ends = text_scan(text, words, _word_places(words))
+    k = bisect_left(starts, start)
+    if k > 0 and ends[k - 1] > start:
+        # a word of the whole-text search runs across ``start``
+        out = []
         for m in words.finditer(text, start, min(len(text), end + CLAUSE_LOOKAHEAD)):
             if m.start() >= end:
                 break
             out.append(m.start())
-        out.sort()
-    return out
+        return out
+    return starts[k:bisect_left(starts, end, k)]
 
 
 def hard_bounds(text: str, start: int, end: int) -> list[int]:
@@ -181,8 +269,9 @@ class ClaimFinder:
     # -- which mentions are claims ------------------------------------------
     def _excluded_spans(self, text: str) -> list[tuple[int, int]]:
         spans = []
-        for rx in (_ISO_DATE, _DMY_DATE, _TIME, _LIST_NUM):
-            spans.extend((m.start(), m.end()) for m in rx.finditer(text))
+        for rx in (_ISO_DATE, _DMY_DATE, _TIME):
+            spans.extend(m.span() for m in digit_led_matches(rx, text))
+        spans.extend(m.span() for m in _LIST_NUM.finditer(text))
         for m in _PHONE.finditer(text):
             digits = sum(map(str.isdigit, m.group(0)))
             if digits >= 8 and not re.fullmatch(r"\d{1,3}(?:[ .,]\d{3})+", m.group(0)):

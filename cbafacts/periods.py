@@ -14,7 +14,7 @@ from itertools import accumulate
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .claims import _DMY_DATE, _ISO_DATE, _YEAR, YEAR_DIGITS, claim_finder, clause_bounds
+from .claims import _DMY_DATE, _ISO_DATE, _YEAR, YEAR_DIGITS, claim_finder, digit_led_matches, has_clause_bound
 from .cues import LanguageCues, get_cues
 from .model import Claim
 from .numbers.spec import data_lang
@@ -55,20 +55,25 @@ class PeriodResolver:
             ]
         else:
             self._full_dates = []
+        # "22 July 2024" opens with its day, "July 22, 2024" with its month
+        self._dates_at_digits = (_ISO_DATE, _DMY_DATE, *self._full_dates[:1])
+        self._dates_elsewhere = tuple(self._full_dates[1:])
 
     # -- years ---------------------------------------------------------------
     def years(self, text: str) -> list[YearMention]:
         """Every year written in ``text`` with its role."""
         dated = []
-        for rx in (_ISO_DATE, _DMY_DATE, *self._full_dates):
-            dated.extend((m.start(), m.end()) for m in rx.finditer(text))
+        for rx in self._dates_at_digits:
+            dated.extend(m.span() for m in digit_led_matches(rx, text))
+        for rx in self._dates_elsewhere:
+            dated.extend(m.span() for m in rx.finditer(text))
         dated.sort()
         date_starts = [x for x, _ in dated]
         # the furthest end of the dates starting at or before each one
         reach = list(accumulate((y for _, y in dated), max))
         titles = {(m.start(1), m.end(1)) for m in _PAREN_YEAR.finditer(text)}
         out = []
-        for m in _YEAR.finditer(text):
+        for m in digit_led_matches(_YEAR, text):
             a, b = m.start(1), m.end(1)
             k = bisect_right(date_starts, a) - 1
             if k >= 0 and reach[k] >= b:
@@ -148,8 +153,8 @@ class PeriodResolver:
             periods = [y for y in in_sent if y.role in roles and y.end <= s1]
             before = [y for y in periods if y.end <= c.start]
             after = [y for y in periods if y.start >= c.end]
-            own = [y for y in periods if not clause_bounds(text, min(y.end, c.end), max(y.start, c.start),
-                                                            self._clause_words)]
+            own = [y for y in periods if not has_clause_bound(text, min(y.end, c.end), max(y.start, c.start),
+                                                              self._clause_words)]
             if own:
                 # a year in the figure's own clause: the nearest; on a tie the one
                 # after it ("from 92.88% in 2023 to 94.18% in 2024")
