@@ -398,3 +398,37 @@ def test_url_mask_finds_what_the_plain_pattern_finds(text) -> None:
     if not any(mark in text for mark in P._URL_MARKS):
         assert expected == []
     assert [m.span() for m in P._URL.finditer(text)] == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    phrases=st.lists(st.text(alphabet=_LEAD_ALPHABET, min_size=1, max_size=4), min_size=1, max_size=6),
+    text=st.text(alphabet=_LEAD_ALPHABET, max_size=30),
+    ignorecase=st.booleans(),
+)
+def test_last_char_precheck_skips_no_phrase_that_ends_the_window(phrases, text, ignorecase) -> None:
+    """The qualifier before a number is searched only where the text before
+    it (spaces left out) ends with a qualifier's last character: never where
+    a phrase ends right there."""
+    import re
+
+    from cbafacts.numbers.spec import alternation, last_chars
+
+    P = _parse_module()
+    flags = re.IGNORECASE if ignorecase else 0
+    hs = "[ \t\u00a0\u202f]"
+    rx = re.compile(f"(?:{alternation(phrases)}){hs}*$", flags)
+    last = last_chars(phrases)
+    last_rx = re.compile(f"[{last}]", flags) if last else None
+    for hi in range(len(text) + 1):
+        lo = max(0, hi - 24)
+        q = rx.search(text, lo, hi)
+        if q is not None and q.end() == hi:
+            assert P._may_end_with(text, lo, hi, last_rx)
+
+
+def test_last_chars() -> None:
+    from cbafacts.numbers.spec import last_chars
+
+    assert last_chars(["more than", "about", "up to "]) == "not"
+    assert last_chars([]) is None and last_chars(["x", " "]) is None

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 
 from ..model import Mention
-from .spec import LocaleNumberSpec, _has_upper, alternation, first_chars, get_spec, led, trie_alternation
+from .spec import LocaleNumberSpec, _has_upper, alternation, first_chars, get_spec, last_chars, led, trie_alternation
 
 # Separators seen between digit groups, with their ASCII reading.
 # "٫" (Arabic decimal) and "٬" (Arabic thousands) carry their role with them.
@@ -169,6 +169,9 @@ def _regexes(spec: LocaleNumberSpec) -> dict[str, re.Pattern]:
                                  flags),
         "duration": re.compile(rf"{_HSPACE}*(?:{alternation(list(spec.duration_after))})", flags),
         "qual": re.compile(rf"{led(spec.qualifiers, alternation(list(spec.qualifiers)))}{_HSPACE}*$", flags),
+        # the class of the qualifiers' last characters: where the text before a
+        # number (its spaces left out) ends with none of them, no qualifier does
+        "qual_end": re.compile(f"[{last}]", flags) if (last := last_chars(spec.qualifiers)) else None,
         "qual_after": re.compile(rf"{_HSPACE}*(?:{alternation(list(spec.qualifiers_after))})", flags),
         "range": re.compile(rf"{_HSPACE}*(?:{alternation(spec.range_words)}){_HSPACE}*", flags)
         if spec.range_words else None,
@@ -1352,6 +1355,15 @@ def _factor(spec: LocaleNumberSpec, form: str) -> Decimal:
     return spec.percent_factors.get(form) or spec.percent_factors.get(form.replace(" ", ""), Decimal(1))
 
 
+def _may_end_with(text: str, lo: int, hi: int, last: re.Pattern | None) -> bool:
+    """Whether ``text[lo:hi]``, its trailing spaces left out, may end with a
+    phrase whose last characters ``last`` holds (always, without ``last``)."""
+    if last is None:
+        return True
+    w = text[lo:hi].rstrip(" \t\u00a0\u202f")
+    return bool(w) and last.match(w, len(w) - 1) is not None
+
+
 def _finish(
     text: str, start: int, end: int, value: Decimal, prec: Decimal, words: bool,
     spec: LocaleNumberSpec, rx: dict,
@@ -1407,7 +1419,8 @@ def _finish(
     q = rx["qual_after"].match(text, end)
     if q and q.end() > end:
         qualifier = spec.qualifiers_after.get(re.sub(r"\s+", " ", text[end:q.end()].strip().lower()))
-    q = rx["qual"].search(text, max(0, start - 24), start)
+    lo = max(0, start - 24)
+    q = rx["qual"].search(text, lo, start) if _may_end_with(text, lo, start, rx["qual_end"]) else None
     if q and q.end() == start and (not spec.spaced or q.start() == 0 or not text[q.start() - 1].isalnum()):
         qualifier = spec.qualifiers.get(re.sub(r"\s+", " ", q.group(0).strip().lower())) or qualifier
     try:

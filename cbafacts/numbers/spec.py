@@ -359,6 +359,18 @@ def first_chars(phrases: Iterable[str], atoms: Mapping[str, str] | None = None) 
     return "".join(re.escape(c) for c in sorted(firsts))
 
 
+def last_chars(phrases: Iterable[str]) -> str | None:
+    """The last characters of ``phrases``, escaped for a character class;
+    None when there are none or a phrase is blank."""
+    lasts: set[str] = set()
+    for p in phrases:
+        parts = p.split()
+        if not parts:
+            return None
+        lasts.add(parts[-1][-1])
+    return "".join(re.escape(c) for c in sorted(lasts)) or None
+
+
 def led(phrases: Iterable[str], alt: str) -> str:
     """``alt``, an alternation of ``phrases``, behind their
     :func:`first_char_lead`, as one group."""
