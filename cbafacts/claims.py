@@ -17,7 +17,7 @@ from typing import Any, Callable, Iterator
 from .cues import LanguageCues, get_cues
 from .model import Claim, Mention
 from .numbers import parse
-from .numbers.spec import data_lang, get_spec
+from .numbers.spec import data_lang, get_spec, last_chars
 
 #: led by the characters its branches start with (tested before the branches)
 _SENT_END = re.compile(r"(?=[.!?。！？।॥؟\n])(?:(?:[.!?]+[\"'”’)\]」』]*(?=\s|$))|[。！？!?।॥؟]+[\"'”’)\]」』]*|\n+)")
@@ -221,6 +221,44 @@ def _signed(text: str, m: Mention) -> str | None:
     return "up" if _PLUS_BEFORE.search(text, max(0, m.start - 3), m.start) else None
 
 
+#: the characters of ``sp`` in the cue patterns
+_SP = " \t\u00a0\u202f"
+
+
+class _Tail:
+    """A pattern of phrases that matches only at the end of what it searches
+    (``...[spaces]*$``), searched only where that text, its trailing
+    ``spaces`` left out, ends with a character some phrase ends with (the
+    window before each figure is searched by several such patterns; most
+    end with none of their phrases' last characters).
+
+    rx (re.Pattern): the pattern; ``search`` gives its match or None.
+    phrases: the phrases whose last character may end a match.
+    spaces (str): the characters ``rx`` allows after the phrase.
+    """
+
+    __slots__ = ("rx", "last", "spaces")
+
+    def __init__(self, rx: re.Pattern, phrases, spaces: str) -> None:
+        self.rx = rx
+        # a phrase may end with such characters itself ("sept.", "No:"): its
+        # last character is the one before them, in its last word (the
+        # spaces between words match any whitespace); none when that word
+        # is all such characters
+        ends = [(p.split() or [""])[-1].rstrip(spaces) for p in phrases]
+        last = last_chars(ends) if all(ends) else None
+        self.last = re.compile(f"[{last}]", rx.flags) if last else None
+        self.spaces = spaces
+
+    def search(self, window: str) -> re.Match | None:
+        # "$" matches before a last newline too: such a window is searched
+        if self.last is not None and not window.endswith("\n"):
+            w = window.rstrip(self.spaces)
+            if not w or self.last.match(w, len(w) - 1) is None:
+                return None
+        return self.rx.search(window)
+
+
 class ClaimFinder:
     """Finds claims in text for one language (cues and number data bound once)."""
 
@@ -232,22 +270,26 @@ class ClaimFinder:
         ph = c.phrase
         sp = r"[ \t\u00a0\u202f]"
         fill = rf"(?:{sp}*{ph(c.fillers)})*" if c.fillers else ""
-        self._change_before = re.compile(
+        self._change_before = _Tail(re.compile(
             rf"(?P<cue>{ph(c.change_up + c.change_down)}){fill}{sp}*$", re.I
-        ) if (c.change_up or c.change_down) else None
+        ), c.change_up + c.change_down + c.fillers, _SP) if (c.change_up or c.change_down) else None
         after = c.change_up + c.change_down + c.up_after + c.down_after
         self._change_after = re.compile(rf"{sp}*(?P<cue>{ph(after)})", re.I) if after else None
-        self._target = re.compile(rf"{ph(c.target)}{sp}*$", re.I) if c.target else None
+        self._target = _Tail(re.compile(rf"{ph(c.target)}{sp}*$", re.I), c.target, _SP) if c.target else None
         adjacent = c.up_adjacent + c.down_adjacent
-        self._change_adjacent = re.compile(rf"(?P<cue>{ph(adjacent)}){sp}*$", re.I) if adjacent else None
-        self._threshold = re.compile(rf"{ph(c.threshold)}{sp}*$", re.I) if c.threshold else None
-        self._before_ref = re.compile(rf"{ph(c.not_claim_before)}[ \t\u00a0:：#]*$", re.I) if c.not_claim_before else None
+        self._change_adjacent = _Tail(re.compile(rf"(?P<cue>{ph(adjacent)}){sp}*$", re.I), adjacent,
+                                      _SP) if adjacent else None
+        self._threshold = _Tail(re.compile(rf"{ph(c.threshold)}{sp}*$", re.I), c.threshold,
+                                _SP) if c.threshold else None
+        self._before_ref = _Tail(re.compile(rf"{ph(c.not_claim_before)}[ \t\u00a0:：#]*$", re.I), c.not_claim_before,
+                                 " \t\u00a0:：#") if c.not_claim_before else None
         self._after_ref = re.compile(rf"{sp}*{ph(c.not_claim_after)}", re.I) if c.not_claim_after else None
         self._lookback_before = re.compile(
             rf"{ph(c.lookback_before)}(?:{sp}+[^\W\d_]+){{0,2}}{sp}*$", re.I
         ) if c.lookback_before else None
         self._lookback_after = re.compile(rf"{sp}*{ph(c.lookback_after)}", re.I) if c.lookback_after else None
-        self._month_before = re.compile(rf"{ph(list(c.months))}[ \t\u00a0.,]*$", re.I) if c.months else None
+        self._month_before = _Tail(re.compile(rf"{ph(list(c.months))}[ \t\u00a0.,]*$", re.I), list(c.months),
+                                   " \t\u00a0.,") if c.months else None
         self._month_after = re.compile(rf"(?:[ \t\u00a0]*(?:st|nd|rd|th)?[ \t\u00a0.,]*){ph(list(c.months))}", re.I) if c.months else None
         self._counted_after = re.compile(rf"{sp}*{ph(c.counted_after)}") if c.counted_after else None
         self._streak = re.compile(ph(c.streak), re.I) if c.streak else None

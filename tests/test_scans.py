@@ -126,3 +126,32 @@ def test_clause_words_of_a_sentence(lang) -> None:
     assert text.index(joiner) + 1 in bounds                 # the clause word before "7"
     assert text.index(",") in bounds                         # the comma after "banks"
     assert all(text[i] != "," or not text[i + 1].isdigit() for i in bounds)  # not the comma of 41,700
+
+
+_TAIL_ALPHABET = "aAbBsSßẞıİiIſkK中 -.:#,\u00a0\n"
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    phrases=st.lists(st.text(alphabet=_TAIL_ALPHABET, min_size=1, max_size=4), min_size=1, max_size=5),
+    window=st.text(alphabet=_TAIL_ALPHABET, max_size=30),
+    spaces=st.sampled_from([" \t\u00a0\u202f", " \t\u00a0:：#", " \t\u00a0.,"]),
+    spaced=st.booleans(),
+)
+def test_tail_pattern_finds_what_the_pattern_finds(phrases, window, spaces, spaced) -> None:
+    """The cue patterns anchored at the window's end skip windows that end
+    with no phrase's last character: the same match everywhere."""
+    from cbafacts.cues import get_cues
+
+    ph = get_cues("en" if spaced else "zh").phrase
+    rx = re.compile(rf"(?P<cue>{ph(phrases)})[{re.escape(spaces)}]*$", re.I)
+    got = C._Tail(rx, phrases, spaces).search(window)
+    want = rx.search(window)
+    assert (got and got.span()) == (want and want.span())
+
+
+def test_tail_pattern_of_the_claim_finder() -> None:
+    f = claim_finder("en")
+    assert f._threshold.search("the rate stayed above ") is not None
+    assert f._threshold.search("the rate stayed above 5 and") is None
+    assert f._before_ref.search("see Table ") is not None or f._before_ref.last is not None
