@@ -237,24 +237,30 @@ class _Tail:
     spaces (str): the characters ``rx`` allows after the phrase.
     """
 
-    __slots__ = ("rx", "last", "spaces")
+    __slots__ = ("rx", "last", "spaces", "bare", "always")
 
     def __init__(self, rx: re.Pattern, phrases, spaces: str) -> None:
         self.rx = rx
+        self.spaces = spaces
+        words = [p.split() for p in phrases]
+        # a blank phrase matches anywhere: always searched
+        self.always = not all(words)
         # a phrase may end with such characters itself ("sept.", "No:"): its
         # last character is the one before them, in its last word (the
-        # spaces between words match any whitespace); none when that word
-        # is all such characters
-        ends = [(p.split() or [""])[-1].rstrip(spaces) for p in phrases]
-        last = last_chars(ends) if all(ends) else None
+        # spaces between words match any whitespace)
+        ends = [w[-1].rstrip(spaces) for w in words if w]
+        #: a phrase of such characters alone ("#"): searched wherever the
+        #: window ends with one of them
+        self.bare = not all(ends)
+        last = last_chars([e for e in ends if e])
         self.last = re.compile(f"[{last}]", rx.flags) if last else None
-        self.spaces = spaces
 
     def search(self, window: str) -> re.Match | None:
         # "$" matches before a last newline too: such a window is searched
-        if self.last is not None and not window.endswith("\n"):
+        if not self.always and not window.endswith("\n"):
             w = window.rstrip(self.spaces)
-            if not w or self.last.match(w, len(w) - 1) is None:
+            if not (self.bare and len(w) < len(window)) and (
+                    self.last is None or not w or self.last.match(w, len(w) - 1) is None):
                 return None
         return self.rx.search(window)
 

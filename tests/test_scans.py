@@ -134,7 +134,7 @@ _TAIL_ALPHABET = "aAbBsSßẞıİiIſkK中 -.:#,\u00a0\n"
 @settings(max_examples=400, deadline=None)
 @given(
     phrases=st.lists(st.text(alphabet=_TAIL_ALPHABET, min_size=1, max_size=4), min_size=1, max_size=5),
-    window=st.text(alphabet=_TAIL_ALPHABET, max_size=30),
+    window=st.text(alphabet=_TAIL_ALPHABET, max_size=30).map(lambda w: w + "#" if len(w) % 3 == 0 else w),
     spaces=st.sampled_from([" \t\u00a0\u202f", " \t\u00a0:：#", " \t\u00a0.,"]),
     spaced=st.booleans(),
 )
@@ -154,4 +154,7 @@ def test_tail_pattern_of_the_claim_finder() -> None:
     f = claim_finder("en")
     assert f._threshold.search("the rate stayed above ") is not None
     assert f._threshold.search("the rate stayed above 5 and") is None
-    assert f._before_ref.search("see Table ") is not None or f._before_ref.last is not None
+    assert f._before_ref.search("see table ") is not None
+    assert f._before_ref.search("call # ") is not None and f._before_ref.bare  # "#" is all trailing characters
+    assert f._before_ref.search("rose by ") is None
+    assert f._month_before.search("on 5 Sept. ") is not None                   # "sept." ends with "."
