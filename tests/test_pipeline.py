@@ -347,3 +347,24 @@ def test_claim_evolve_is_replace() -> None:
         c.evolve(metirc="m")
     with pytest.raises(dataclasses.FrozenInstanceError):
         c.evolve(metric="m").metric = "x"  # type: ignore[misc]
+
+
+def test_claim_records_hold_every_field_in_field_order() -> None:
+    """doc._.claims stores one dict per claim: every field, in field order,
+    for claims made by __init__, evolve, from_dict and pickle alike."""
+    import pickle
+
+    import spacy
+
+    from cbafacts.model import CLAIM_FIELDS, Claim
+    from cbafacts.pipeline import USER_DATA_KEY
+
+    made = Claim(text="44%", start=3, end=6, sentence=(0, 10), value=44.0, unit="percent")
+    claims = [made, made.evolve(metric="m", period="2024"), Claim.from_dict(made.to_dict()),
+              pickle.loads(pickle.dumps(made.evolve(baseline="2023")))]
+    doc = spacy.blank("en")("in 2024 44% of calls")
+    doc._.claims = claims
+    records = doc.user_data[USER_DATA_KEY]
+    for c, r in zip(claims, records):
+        assert list(r) == list(CLAIM_FIELDS)
+        assert r == {f: getattr(c, f) for f in CLAIM_FIELDS}

@@ -45,8 +45,11 @@ def _get_claims(doc: Doc) -> list[Claim] | None:
 def _set_claims(doc: Doc, claims) -> None:
     global _last_set
     claims = tuple(claims)
-    # a shallow dict per claim (dataclasses.asdict deep-copies: 10x slower)
-    records = [{f: getattr(c, f) for f in CLAIM_FIELDS} for c in claims]
+    # a shallow dict per claim (dataclasses.asdict deep-copies: 10x slower); a
+    # Claim's own __dict__ holds its fields in field order (__init__ and
+    # evolve set them so)
+    records = [dict(c.__dict__) if type(c) is Claim else {f: getattr(c, f) for f in CLAIM_FIELDS}
+               for c in claims]
     doc.user_data[USER_DATA_KEY] = records
     _last_set = (records, claims) if all(type(c) is Claim for c in claims) else None
 
