@@ -20,9 +20,10 @@
    CARDINAL and QUANTITY entities counted), ``quantulum3`` (time-boxed), and
    cbafacts' own spaCy route (``Extractor().extract_many``), with language
    detection and with ``lang="en"`` given; words/s and cbafacts / peer.
-   spaCy and cbafacts: the fastest of ``REPEAT`` passes over the texts (the
-   first pass also fills caches; the machine may be shared); quantulum3: one
-   time-boxed pass.
+   spaCy and cbafacts: the fastest of ``REPEAT`` passes over the texts, the
+   three rows' passes taken in turn (cbafacts detected, cbafacts lang
+   given, spaCy; then again), so that the machine's speed drifting during
+   the run touches all three alike; quantulum3: one time-boxed pass.
 
 Words are whitespace tokens; a Han or kana character counts 1/1.5 of a word
 (Chinese and Japanese are written without spaces). Machine facts (CPU,
@@ -352,22 +353,44 @@ def run_cli(what: str, corpus_name: str, inp: Path, out: Path, args: list[str], 
 REPEAT = 3
 
 
-def timed(fn: Callable[[], Any], repeat: int = REPEAT) -> tuple[float, float, Any]:
-    """Wall seconds and CPU seconds of this process (all threads) of the
-    fastest of ``repeat`` runs, and the result."""
-    best: tuple[float, float, Any] | None = None
+@dataclass
+class Contender:
+    """One in-process row: ``go`` runs one pass and returns what it found,
+    ``found`` describes that; ``go`` is None when the row is not available."""
+
+    row: Row
+    go: Callable[[], Any] | None = None
+    found: Callable[[Any], str] = str
+
+
+def interleaved(contenders: list[Contender], repeat: int = REPEAT) -> None:
+    """The fastest of ``repeat`` passes of each contender (wall and CPU
+    seconds into its row), the passes taken in turn, one of each per round:
+    a drift of the machine's speed during the run (this VM's varies by a
+    quarter from minute to minute) touches every row alike instead of
+    whichever ran in the slow minute."""
+    best: dict[int, tuple[float, float, Any]] = {}
+    load0 = loadavg()
     for _ in range(repeat):
-        gc.collect()
-        cpu, start = time.process_time(), time.perf_counter()
-        result = fn()
-        run = (time.perf_counter() - start, time.process_time() - cpu, result)
-        if best is None or run[0] < best[0]:
-            best = run
-    assert best is not None
-    return best
+        for i, c in enumerate(contenders):
+            if c.go is None:
+                continue
+            gc.collect()
+            cpu, start = time.process_time(), time.perf_counter()
+            result = c.go()
+            run = (time.perf_counter() - start, time.process_time() - cpu, result)
+            if i not in best or run[0] < best[i][0]:
+                best[i] = run
+    load = f"{load0} -> {loadavg()}"
+    for i, c in enumerate(contenders):
+        if i in best:
+            c.row.seconds, c.row.cpu_seconds, result = best[i]
+            c.row.found = c.found(result)
+            c.row.load = load
 
 
-def peer_spacy(records: list[dict[str, str]], words: float) -> Row:
+def peer_spacy(records: list[dict[str, str]], words: float) -> Contender:
+    """en_core_web_sm with only its NER, loaded and warmed up."""
     row = Row("spaCy en_core_web_sm, NER only (in-process)", "en")
     try:
         import spacy
@@ -395,7 +418,7 @@ def peer_spacy(records: list[dict[str, str]], words: float) -> Row:
             exclude.append("tok2vec")
     except Exception as exc:  # noqa: BLE001 - report, do not fail
         row.note = f"not available: {type(exc).__name__}: {exc}"[:200]
-        return row
+        return Contender(row)
     texts = [r["text"] for r in records]
     list(nlp.pipe(texts[:5]))  # warm-up
 
@@ -405,13 +428,9 @@ def peer_spacy(records: list[dict[str, str]], words: float) -> Row:
             n += sum(1 for e in doc.ents if e.label_ in SPACY_LABELS)
         return n
 
-    load0 = loadavg()
-    row.seconds, row.cpu_seconds, found = timed(go)
     row.articles, row.words = len(texts), words
-    row.found = f"{found:,} {'/'.join(SPACY_LABELS)} entities"
-    row.load = f"{load0} -> {loadavg()}"
     row.note = f"`spacy.load(\"{name}\", exclude={exclude})`; pipeline {nlp.pipe_names}; nlp.pipe batch 64"
-    return row
+    return Contender(row, go, lambda n: f"{n:,} {'/'.join(SPACY_LABELS)} entities")
 
 
 def peer_quantulum(records: list[dict[str, str]], budget: float) -> tuple[Row, list[str]]:
@@ -465,7 +484,8 @@ def peer_quantulum(records: list[dict[str, str]], budget: float) -> tuple[Row, l
     return row, notes
 
 
-def own_route(records: list[dict[str, str]], words: float, lang: str | None) -> Row:
+def own_route(records: list[dict[str, str]], words: float, lang: str | None) -> Contender:
+    """cbafacts' spaCy route, its pipeline built and warmed up."""
     import cbafacts
 
     what = "cbafacts Extractor().extract_many, spaCy route (in-process)"
@@ -477,12 +497,8 @@ def own_route(records: list[dict[str, str]], words: float, lang: str | None) -> 
     def go() -> int:
         return sum(len(res.claims) for res in ex.extract_many(recs))
 
-    load0 = loadavg()
-    row.seconds, row.cpu_seconds, found = timed(go)
     row.articles, row.words = len(recs), words
-    row.found = f"{found:,} claims"
-    row.load = f"{load0} -> {loadavg()}"
-    return row
+    return Contender(row, go, lambda n: f"{n:,} claims")
 
 
 # --------------------------------------------------------------------------- main
@@ -572,12 +588,12 @@ def main(argv: list[str] | None = None) -> int:
     # in-process, on the English part
     records = read_texts(en_path)
     en_words = sum(bench_words(r["text"]) for r in records)
-    own_detect = own_route(records, en_words, None)
-    show(own_detect)
-    own_en = own_route(records, en_words, "en")
-    show(own_en)
-    sp = peer_spacy(records, en_words)
-    show(sp)
+    contenders = [own_route(records, en_words, None), own_route(records, en_words, "en"),
+                  peer_spacy(records, en_words)]
+    interleaved(contenders)
+    own_detect, own_en, sp = (c.row for c in contenders)
+    for row in (own_detect, own_en, sp):
+        show(row)
     q, qnotes = peer_quantulum(records, args.quantulum_budget)
     show(q)
     res.notes += qnotes
