@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from functools import lru_cache
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 from .cues import LanguageCues, get_cues
 from .model import Claim, Mention
@@ -136,7 +136,7 @@ def clause_bounds(text: str, start: int, end: int, words: re.Pattern | None = No
     """Positions of clause boundaries (commas, semicolons, colons, and the
     language's clause-joining words such as "and" when ``words`` is given)
     inside ``text[start:end]``; a comma between digits ("41,700") is not one."""
-    out = [i for i in _marks(text, start, end)]
+    out = _marks(text, start, end)
     if words is not None:
         out.extend(_word_starts(text, start, end, words))
         out.sort()
@@ -146,17 +146,28 @@ def clause_bounds(text: str, start: int, end: int, words: re.Pattern | None = No
 def has_clause_bound(text: str, start: int, end: int, words: re.Pattern | None = None) -> bool:
     """Whether :func:`clause_bounds` finds any boundary in ``text[start:end]``
     (without listing them)."""
-    for _ in _marks(text, start, end):
+    if _marks(text, start, end):
         return True
     return words is not None and bool(_word_starts(text, start, end, words))
 
 
-def _marks(text: str, start: int, end: int) -> Iterator[int]:
-    for m in _CLAUSE.finditer(text, start, end):
+def _marks(text: str, start: int, end: int) -> list[int]:
+    """The punctuation clause bounds in ``text[start:end]``: the text's
+    marks are found once (a mark is one character, and whether a comma
+    stands between digits depends on its neighbours alone)."""
+    marks = text_scan(text, _CLAUSE, _all_marks)
+    return marks[bisect_left(marks, start):bisect_left(marks, end)]
+
+
+def _all_marks(text: str) -> list[int]:
+    out = []
+    last = len(text) - 1
+    for m in _CLAUSE.finditer(text):
         i = m.start()
-        if text[i] in ",，:：" and 0 < i < len(text) - 1 and text[i - 1].isdigit() and text[i + 1].isdigit():
+        if text[i] in ",，:：" and 0 < i < last and text[i - 1].isdigit() and text[i + 1].isdigit():
             continue
-        yield i
+        out.append(i)
+    return out
 
 
 def _word_places(words: re.Pattern) -> Callable[[str], tuple[list[int], list[int]]]:
