@@ -15,6 +15,9 @@ from .data import lang_file, load_yaml
 from .errors import Errors
 from .numbers.spec import FALLBACK_LANG, alternation, first_char_lead, get_spec
 
+#: runs of whitespace (compiled once: these are called per figure)
+_WS = re.compile(r"\s+")
+
 _LISTS = ("threshold", "streak", "not_claim_before", "not_claim_after", "report", "counted_after", "clause_words",
           "abbreviations", "refers_back")
 
@@ -59,13 +62,13 @@ class LanguageCues:
     down_after: tuple[str, ...] = ()
 
     def direction_of(self, word: str) -> str | None:
-        return self._directions.get(re.sub(r"\s+", " ", word.lower()))
+        return self._directions.get(_WS.sub(" ", word.lower()))
 
     @cached_property
     def _directions(self) -> dict[str, str]:
-        out = {re.sub(r"\s+", " ", w.lower()): "down"
+        out = {_WS.sub(" ", w.lower()): "down"
                for w in (*self.change_down, *self.down_adjacent, *self.down_after)}
-        out.update((re.sub(r"\s+", " ", w.lower()), "up")
+        out.update((_WS.sub(" ", w.lower()), "up")
                    for w in (*self.change_up, *self.up_adjacent, *self.up_after))
         return out
 
@@ -82,10 +85,10 @@ class LanguageCues:
         before, after = self._period_rx
         m = before.search(text, max(0, start - 24), start) if before is not None else None
         if m is not None:
-            return self.period_before.get(re.sub(r"\s+", " ", m.group(0).strip().lower()), 0)
+            return self.period_before.get(_WS.sub(" ", m.group(0).strip().lower()), 0)
         m = after.match(text, end) if after is not None else None
         if m is not None:
-            return self.period_after.get(re.sub(r"\s+", " ", m.group(0).strip().lower()), 0)
+            return self.period_after.get(_WS.sub(" ", m.group(0).strip().lower()), 0)
         return 0
 
     def phrase(self, words) -> str:
@@ -135,7 +138,7 @@ def _get_cues(code: str) -> LanguageCues:
         before_year=_list(comp, "before_year", src),
         after_year=_list(comp, "after_year", src),
         relative={str(k).lower(): int(v) for k, v in (comp.get("relative") or {}).items()},
-        **{key: {re.sub(r"\s+", " ", str(k).lower()): int(v) for k, v in (comp.get(key) or {}).items()}
+        **{key: {_WS.sub(" ", str(k).lower()): int(v) for k, v in (comp.get(key) or {}).items()}
            for key in ("period_before", "period_after")},
         lookback_before=_list(look, "before", src),
         lookback_after=_list(look, "after", src),

@@ -19,6 +19,9 @@ from .cues import LanguageCues, get_cues
 from .model import Claim
 from .numbers.spec import data_lang
 
+#: runs of whitespace (compiled once: these are called per figure)
+_WS = re.compile(r"\s+")
+
 _PAREN_YEAR = re.compile(rf"[(（]\s*({YEAR_DIGITS})\s*(?:年)?\s*[)）]")
 
 
@@ -186,7 +189,7 @@ class PeriodResolver:
                 cands.append((min(abs(y.start - c.end), abs(c.start - y.end)), y.year))
         if self._relative is not None and period is not None:
             for m in self._relative.finditer(text, s0, s1):
-                off = self.cues.relative.get(re.sub(r"\s+", " ", m.group(0).lower()))
+                off = self.cues.relative.get(_WS.sub(" ", m.group(0).lower()))
                 if off is not None:
                     cands.append((min(abs(m.start() - c.end), abs(c.start - m.end())), period + off))
         if cands:

@@ -21,6 +21,11 @@ from decimal import Decimal, InvalidOperation
 from ..model import Mention
 from .spec import LocaleNumberSpec, _has_upper, alternation, first_chars, get_spec, last_chars, led, trie_alternation
 
+#: runs of whitespace (compiled once: these are called per figure)
+_WS = re.compile(r"\s+")
+_SIGN_APART = re.compile(r"[-−][ ]+")
+_SLASH = re.compile(r"([-−]?)(?:(\d+) {1,2})?(\d+)[/／](\d+)")
+
 # Separators seen between digit groups, with their ASCII reading.
 # "٫" (Arabic decimal) and "٬" (Arabic thousands) carry their role with them.
 _SEP_MAP = {
@@ -245,7 +250,7 @@ def _read_digits(text: str, start: int, end: int, spec: LocaleNumberSpec, rx: di
     raw = text[start:end]
     if raw.isdigit() and raw.isascii():  # the common case: "2024", "37"
         return [_Item(start, end, "num", Decimal(raw), Decimal(1))]
-    apart = re.match(r"[-−][ ]+", raw)
+    apart = _SIGN_APART.match(raw)
     if apart is not None:
         # a sign standing apart at the start of a line: "- 10 k", "- 1 4/5";
         # but a dash before a number that a text follows is a bullet
@@ -259,7 +264,7 @@ def _read_digits(text: str, start: int, end: int, spec: LocaleNumberSpec, rx: di
         return items
     if len(raw) == 1 and raw in _VULGAR:
         return [_Item(start, end, "num", Decimal(str(unicodedata.numeric(raw))), Decimal(0))]
-    slash = re.fullmatch(r"([-−]?)(?:(\d+) {1,2})?(\d+)[/／](\d+)", raw)
+    slash = _SLASH.fullmatch(raw)
     if slash is not None:
         sign_s, whole, num, den = slash.groups()
         d = Decimal(_digit_value(den))
@@ -399,7 +404,7 @@ def _items(text: str, start: int, end: int, spec: LocaleNumberSpec, rx: dict, ma
         if spec.comma_after_scale and out and "," in text[pos:m.start()]:
             out.append(_Item(pos, m.start(), "comma", Decimal(0)))
         if rx["conn"] is not None and out and rx["conn"].search(text, pos, m.start()):
-            gap = re.sub(r"\s+", " ", text[pos:m.start()].strip(" \t\u00a0\u202f-").lower())
+            gap = _WS.sub(" ", text[pos:m.start()].strip(" \t\u00a0\u202f-").lower())
             out.append(_Item(pos, m.start(), "conn", Decimal(gap in spec.mixed_connectors)))
         if spec.ordinal_suffixes and m.group("ord"):
             den = _ordinal_denominator(m.group("ord"), spec, rx)
@@ -1351,7 +1356,7 @@ def _join_ranges(text: str, mentions: list[Mention], rx: dict) -> list[Mention]:
 
 def _factor(spec: LocaleNumberSpec, form: str) -> Decimal:
     """The factor of a percent form before the number (千分之 = 0.1), spaced or not."""
-    form = re.sub(r"\s+", " ", form.strip().lower())
+    form = _WS.sub(" ", form.strip().lower())
     return spec.percent_factors.get(form) or spec.percent_factors.get(form.replace(" ", ""), Decimal(1))
 
 
@@ -1393,7 +1398,7 @@ def _finish(
                 m = m2
         if m and m.end() > end:
             unit, end = "percent", m.end()
-            form = re.sub(r"\s+", " ", m.group(0).strip().lower())
+            form = _WS.sub(" ", m.group(0).strip().lower())
             if form not in spec.percent_factors:
                 form = form.replace(" ", "")  # "十 成", "百 分 点" in unspaced scripts
             below = spec.percent_factor_below.get(form)
@@ -1418,11 +1423,11 @@ def _finish(
     qualifier = None
     q = rx["qual_after"].match(text, end)
     if q and q.end() > end:
-        qualifier = spec.qualifiers_after.get(re.sub(r"\s+", " ", text[end:q.end()].strip().lower()))
+        qualifier = spec.qualifiers_after.get(_WS.sub(" ", text[end:q.end()].strip().lower()))
     lo = max(0, start - 24)
     q = rx["qual"].search(text, lo, start) if _may_end_with(text, lo, start, rx["qual_end"]) else None
     if q and q.end() == start and (not spec.spaced or q.start() == 0 or not text[q.start() - 1].isalnum()):
-        qualifier = spec.qualifiers.get(re.sub(r"\s+", " ", q.group(0).strip().lower())) or qualifier
+        qualifier = spec.qualifiers.get(_WS.sub(" ", q.group(0).strip().lower())) or qualifier
     try:
         fval = float(value)
         fprec = float(prec)

@@ -16,6 +16,9 @@ from typing import Any, Iterable, Mapping
 from ..data import PACKAGE_DIR, load_yaml
 from ..errors import Errors
 
+#: runs of whitespace (compiled once: these are called per figure)
+_WS = re.compile(r"\s+")
+
 UNITS = ("percent", "count")
 DEFAULT_PATH = PACKAGE_DIR / "ontology" / "metrics.yaml"
 
@@ -25,11 +28,12 @@ APOSTROPHES = "\u2019\u2018\u02bc\u00b4`"
 _APOSTROPHE_MAP = str.maketrans({ch: "'" for ch in APOSTROPHES})
 
 
+@lru_cache(maxsize=8192)
 def normalize_alias(alias: str) -> str:
     """Lower-case, collapse whitespace and straighten apostrophes: the key
     aliases are compared by. Turkish "İ" lower-cases to "i" plus a combining
     dot; the dot is dropped so that "İnteraktif" finds "interaktif"."""
-    return re.sub(r"\s+", " ", alias.strip().lower().replace("i\u0307", "i").translate(_APOSTROPHE_MAP))
+    return _WS.sub(" ", alias.strip().lower().replace("i\u0307", "i").translate(_APOSTROPHE_MAP))
 
 
 @dataclass(frozen=True)
