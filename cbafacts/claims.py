@@ -248,7 +248,7 @@ class _Tail:
     spaces (str): the characters ``rx`` allows after the phrase.
     """
 
-    __slots__ = ("rx", "last", "spaces", "bare", "always")
+    __slots__ = ("rx", "last", "spaces", "bare", "always", "ascii_ends")
 
     def __init__(self, rx: re.Pattern, phrases, spaces: str) -> None:
         self.rx = rx
@@ -260,20 +260,47 @@ class _Tail:
         # last character is the one before them, in its last word (the
         # spaces between words match any whitespace)
         ends = [w[-1].rstrip(spaces) for w in words if w]
-        #: a phrase of such characters alone ("#"): searched wherever the
-        #: window ends with one of them
-        self.bare = not all(ends)
+        #: phrases of such characters alone ("#"): a window is searched where
+        #: its trailing such characters hold one (of one word: within them)
+        #: or may (of several words, whose spaces may be any whitespace)
+        self.bare = tuple(w[0] for w in words if w and not w[-1].rstrip(spaces) and len(w) == 1)
+        if any(w and not w[-1].rstrip(spaces) and len(w) > 1 for w in words):
+            self.bare += ("",)
         last = last_chars([e for e in ends if e])
         self.last = re.compile(f"[{last}]", rx.flags) if last else None
+        #: the last words as an ASCII text can spell them (a word one of whose
+        #: letters no ASCII letter matches is left out): a window whose last
+        #: word is ASCII must end with one
+        self.ascii_ends = tuple(sorted({a for e in ends if e and (a := _ascii_spelling(e, rx.flags)) is not None}))
 
     def search(self, window: str) -> re.Match | None:
         # "$" matches before a last newline too: such a window is searched
         if not self.always and not window.endswith("\n"):
             w = window.rstrip(self.spaces)
-            if not (self.bare and len(w) < len(window)) and (
-                    self.last is None or not w or self.last.match(w, len(w) - 1) is None):
-                return None
+            if not (self.bare and len(w) < len(window) and any(b in window[len(w):] for b in self.bare)):
+                if self.last is None or not w or self.last.match(w, len(w) - 1) is None:
+                    return None
+                word = w.rsplit(None, 1)[-1]
+                if word.isascii() and not word.lower().endswith(self.ascii_ends):
+                    return None
         return self.rx.search(window)
+
+
+_ASCII = "".join(map(chr, range(128)))
+
+
+@lru_cache(maxsize=None)
+def _ascii_equivalent(ch: str, flags: int) -> str | None:
+    """The lower-case ASCII character that ``ch`` matches under ``flags``
+    (IGNORECASE: "ı" and "İ" match "i", "ſ" matches "s", the Kelvin sign
+    "k"), ``ch`` itself lower-cased if it is ASCII; None if none does."""
+    found = {x.lower() for x in _ASCII if re.fullmatch(re.escape(ch), x, flags)}
+    return found.pop() if len(found) == 1 else None
+
+
+def _ascii_spelling(word: str, flags: int) -> str | None:
+    chars = [_ascii_equivalent(ch, flags & re.IGNORECASE) for ch in word]
+    return None if None in chars else "".join(chars)
 
 
 class ClaimFinder:

@@ -158,3 +158,15 @@ def test_tail_pattern_of_the_claim_finder() -> None:
     assert f._before_ref.search("call # ") is not None and f._before_ref.bare  # "#" is all trailing characters
     assert f._before_ref.search("rose by ") is None
     assert f._month_before.search("on 5 Sept. ") is not None                   # "sept." ends with "."
+
+
+def test_tail_pattern_reads_ascii_last_words_as_ignorecase_does() -> None:
+    """A window whose last word is ASCII is searched only where that word
+    ends with a phrase's last word as ASCII spells it under IGNORECASE:
+    "ı" matches "i" and "I", "ſ" "s", the Kelvin sign "k"."""
+    phrases = ["kısa", "\u212aey", "ſet", "rose by"]
+    rx = re.compile(r"(?:kısa|\u212aey|ſet|rose\s+by)[ ]*$", re.I)
+    tail = C._Tail(rx, phrases, " ")
+    assert tail.ascii_ends == ("by", "key", "kisa", "set")
+    for window in ("the KISA ", "a key ", "reset ", "it rose  by ", "none ", "kısa ", "in 2024 "):
+        assert bool(tail.search(window)) == bool(rx.search(window)), window
