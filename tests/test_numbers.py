@@ -432,3 +432,17 @@ def test_last_chars() -> None:
 
     assert last_chars(["more than", "about", "up to "]) == "not"
     assert last_chars([]) is None and last_chars(["x", " "]) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet="第令和 \t\n\u00a0ke-12三x", max_size=40), lang=st.sampled_from(["zh", "ja", "id", "ms"]))
+def test_ordinal_prefix_is_searched_from_where_it_can_start(text, lang) -> None:
+    """An ordinal prefix before a number ("第3", "ke-3") is looked for just
+    before the number's spaces, not from the text's start: the same answer."""
+    from cbafacts.numbers.spec import get_spec
+
+    P = _parse_module()
+    spec = get_spec(lang)
+    rx = P._regexes(spec)["ord_prefix"]
+    for start in range(len(text) + 1):
+        assert bool(rx.search(text, P._prefix_from(text, start, spec), start)) == bool(rx.search(text, 0, start))

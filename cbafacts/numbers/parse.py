@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 from bisect import bisect_left
 import unicodedata
 from dataclasses import dataclass, replace
@@ -1360,6 +1361,30 @@ def _factor(spec: LocaleNumberSpec, form: str) -> Decimal:
     return spec.percent_factors.get(form) or spec.percent_factors.get(form.replace(" ", ""), Decimal(1))
 
 
+@lru_cache(maxsize=None)
+def _prefix_reach(prefixes: tuple[str, ...]) -> int | None:
+    """The longest of ``prefixes``; None when one holds a space."""
+    if any(ch.isspace() for p in prefixes for ch in p):
+        return None
+    return max(map(len, prefixes))
+
+
+def _prefix_from(text: str, start: int, spec: LocaleNumberSpec) -> int:
+    """Where a search for an ordinal prefix ending at ``start`` ("第",
+    "ke-") must begin: the longest prefix before the spaces before
+    ``start``, or the text's start where a prefix holds a space or a
+    newline stands before ``start`` (a match may end before it)."""
+    reach = _prefix_reach(spec.ordinal_prefix)
+    if reach is None:
+        return 0
+    k = start
+    while k > 0 and text[k - 1] in " \t\u00a0\u202f":
+        k -= 1
+    if k > 0 and text[k - 1] == "\n":
+        return 0
+    return max(0, k - reach)
+
+
 def _may_end_with(text: str, lo: int, hi: int, last: re.Pattern | None) -> bool:
     """Whether ``text[lo:hi]``, its trailing spaces left out, may end with a
     phrase whose last characters ``last`` holds (always, without ``last``)."""
@@ -1381,7 +1406,7 @@ def _finish(
             return None
     if start > 1 and text[start - 1] in "-‐" and _is_spaced_letter(text[start - 2]):
         return None  # "COVID-19"
-    if rx["ord_prefix"] is not None and rx["ord_prefix"].search(text, 0, start):
+    if rx["ord_prefix"] is not None and rx["ord_prefix"].search(text, _prefix_from(text, start, spec), start):
         return None
     if rx["ordinal"] is not None and not words and rx["ordinal"].match(text, end):
         return None
