@@ -379,8 +379,11 @@ class ClaimFinder:
             return False  # "021", "010": codes and phone parts, not quantities
         if any(a <= m.start and m.end <= b for a, b in excluded):
             return False
-        line_start = text.rfind("\n", 0, m.start) + 1
-        before = text[max(line_start, m.start - 60):m.start]
+        # the line's last 60 characters before the figure (a newline looked
+        # for there only: a text without one is not read back to its start
+        # at every figure)
+        lo = max(0, m.start - 60)
+        before = text[text.rfind("\n", lo, m.start) + 1 or lo:m.start]
         if self._before_ref is not None and self._before_ref.search(before):
             return False
         if self._after_ref is not None and m.unit is None and self._after_ref.match(text, m.end):

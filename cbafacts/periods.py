@@ -96,8 +96,8 @@ class PeriodResolver:
         most often named as a period."""
         titles = [y for y in years if y.role == "title"]
         for y in titles:
-            line_start = text.rfind("\n", 0, y.start) + 1
-            if self._report is not None and self._report.search(text, max(line_start, y.start - 200), y.start):
+            lo = max(0, y.start - 200)
+            if self._report is not None and self._report.search(text, text.rfind("\n", lo, y.start) + 1 or lo, y.start):
                 return y.year
         if titles:
             return titles[0].year

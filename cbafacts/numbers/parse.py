@@ -259,8 +259,8 @@ def _read_digits(text: str, start: int, end: int, spec: LocaleNumberSpec, rx: di
         # is followed by one word at most (a unit)
         items = _read_digits(text, start + apart.end(), end, spec, rx)
         line_end = text.find("\n", end)
-        rest = text[end: len(text) if line_end < 0 else line_end]
-        if items and len(_BULLET_WORDS.findall(rest)) <= 1:
+        words_after = _BULLET_WORDS.finditer(text, end, len(text) if line_end < 0 else line_end)
+        if items and sum(1 for _ in zip(range(2), words_after)) <= 1:  # one word at most
             items[0].start, items[0].value = start, -items[0].value
         return items
     if len(raw) == 1 and raw in _VULGAR:
