@@ -105,11 +105,17 @@ class MetricLinker:
         if self._ctx_rx is None or self._pop_rx is None:
             return []
         out = []
+        # the hits a sentence's context alias may overlap: those starting
+        # before the sentence ends, less than the longest hit before it starts
+        ordered = sorted(hits, key=lambda h: h.start)
+        starts = [h.start for h in ordered]
+        reach = max((h.end - h.start for h in ordered), default=0)
         for s0, s1 in sentences:
             pops = [(p.start(), p.end()) for p in self._pop_rx.finditer(text, s0, s1)]
             if not pops:
                 continue
-            taken = pops + [(h.start, h.end) for h in hits]
+            near = ordered[bisect_left(starts, s0 - reach):bisect_left(starts, s1)]
+            taken = pops + [(h.start, h.end) for h in near]
             for m in self._ctx_rx.finditer(text, s0, s1):
                 mid = self._ctx_ids.get(normalize_alias(m.group(0)))
                 # not inside an alias or the population phrase ("콜" of "콜센터")

@@ -170,3 +170,49 @@ def test_last_year_counts_from_publication_and_moves_nothing(extractor):
     # "last year" is not "the year before the sentence's year": no shift
     res = extractor.extract("In 2024 the average answer rate was 94.18%, as last year.", lang="en")
     assert [(c.value, c.period) for c in res.claims] == [(94.18, "2024")]
+
+
+def _context_hits_of_all_hits(linker, text, sentences, hits):
+    """context_hits as it was: every sentence checked against every hit."""
+    from cbafacts.linking import AliasHit
+    from cbafacts.ontology.kb import normalize_alias
+
+    out = []
+    for s0, s1 in sentences:
+        pops = [(p.start(), p.end()) for p in linker._pop_rx.finditer(text, s0, s1)]
+        if not pops:
+            continue
+        taken = pops + [(h.start, h.end) for h in hits]
+        for m in linker._ctx_rx.finditer(text, s0, s1):
+            mid = linker._ctx_ids.get(normalize_alias(m.group(0)))
+            if mid is not None and not any(a < m.end() and m.start() < b for a, b in taken):
+                out.append(AliasHit(m.start(), m.end(), mid, context=True))
+    return out
+
+
+def test_context_hits_check_the_hits_near_each_sentence() -> None:
+    """A context alias is checked against the hits that can overlap it (not
+    every hit of the article): the same context hits, also for hits given
+    out of order, on every gold article of a language with context aliases."""
+    import json
+    from pathlib import Path
+
+    from cbafacts.claims import claim_finder
+    from cbafacts.linking import MetricLinker
+    from cbafacts.ontology.kb import load_ontology
+
+    kb = load_ontology(None)
+    checked = 0
+    for line in Path(__file__).resolve().parents[1].joinpath("corpus", "gold.jsonl").open(encoding="utf-8"):
+        art = json.loads(line)
+        linker = MetricLinker(kb, art["lang"])
+        if linker._ctx_rx is None or linker._pop_rx is None:
+            continue
+        text = art["text"]
+        sentences = claim_finder(art["lang"]).sentences(text)
+        hits = linker.hits(text, len(sentences))
+        want = _context_hits_of_all_hits(linker, text, sentences, hits)
+        assert linker.context_hits(text, sentences, hits) == want
+        assert linker.context_hits(text, sentences, hits[::-1]) == want
+        checked += bool(want)
+    assert checked >= 1  # some gold article has context hits
