@@ -194,27 +194,33 @@ def cmd_crossval(args: argparse.Namespace) -> int:
     if bool(args.db) == bool(args.inputs):
         print("cbafacts crossval: give extract output files or --db FACTS.duckdb (one of them)", file=sys.stderr)
         return 2
-    if args.db:
-        from .store import FactStore
+    from .crossval import no_gc
 
-        try:
-            store = FactStore(args.db, read_only=True)
-        except (FileNotFoundError, ValueError) as exc:
-            print(f"cbafacts crossval: {exc}", file=sys.stderr)
-            return 2
-        with store:
-            report = store.cross_validate()
-    else:
-        report = cross_validate(read_results(_crossval_inputs(args.inputs)))
-    if args.output and args.output != "-":
-        Path(args.output).parent.mkdir(parents=True, exist_ok=True)
-        with open(args.output, "wb") as fh:
-            report.write_json(fh)
-            fh.write(b"\n")
-        if args.table:
-            print(summary_table(report))
-    else:
-        sys.stdout.write(summary_table(report) + "\n" if args.table else report.to_json() + "\n")
+    # the collector stays off from reading the claims to freeing the report:
+    # turned back on between the steps it would walk millions of objects
+    with no_gc():
+        if args.db:
+            from .store import FactStore
+
+            try:
+                store = FactStore(args.db, read_only=True)
+            except (FileNotFoundError, ValueError) as exc:
+                print(f"cbafacts crossval: {exc}", file=sys.stderr)
+                return 2
+            with store:
+                report = store.cross_validate()
+        else:
+            report = cross_validate(read_results(_crossval_inputs(args.inputs)))
+        if args.output and args.output != "-":
+            Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+            with open(args.output, "wb") as fh:
+                report.write_json(fh)
+                fh.write(b"\n")
+            if args.table:
+                print(summary_table(report))
+        else:
+            sys.stdout.write(summary_table(report) + "\n" if args.table else report.to_json() + "\n")
+        del report
     return 0
 
 

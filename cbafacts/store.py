@@ -292,12 +292,15 @@ class FactStore:
 
         RETURNS (tuple[list, int, int]): (rows, articles, error records).
         """
-        from .crossval import _Row, _no_gc
+        from .crossval import _Row, no_gc
 
         n_ok, n_err = self.con.execute(
             "SELECT count(*) FILTER (WHERE error_type IS NULL), count(error_type) FROM articles").fetchone()
-        with _no_gc():  # 660k tuples per million claims, none in a cycle
-            raw = self.con.execute(
+        with no_gc():  # 660k tuples per million claims, none in a cycle
+            # fetched column by column (numpy arrays made into lists, then
+            # zipped into rows): a third faster than fetchall's row tuples;
+            # NULLs come back as None either way
+            columns = self.con.execute(
                 'SELECT c.article_id, a.lang, c.kind, c.metric, c.period, c.value, '
                 "CASE WHEN isfinite(c.precision) THEN abs(c.precision) ELSE 1.0 END AS prec, "
                 'c.start, c."end", c.sent_start, c.sent_end, c.unit, c.direction, c.baseline '
@@ -306,8 +309,10 @@ class FactStore:
                 # the order cross-validation sorts the claims of a fact in
                 # (article, offsets, value, precision), sorted in DuckDB on
                 # all cores: cross_validate_rows(presorted=True) keeps it
-                'ORDER BY c.article_id, c.start, c."end", c.value, prec, c.sent_start, c.sent_end').fetchall()
-            return list(map(_Row._make, raw)), int(n_ok), int(n_err)
+                'ORDER BY c.article_id, c.start, c."end", c.value, prec, c.sent_start, c.sent_end').fetchnumpy()
+            values = [col.tolist() for col in columns.values()]
+            del columns
+            return list(map(_Row._make, zip(*values))), int(n_ok), int(n_err)
 
     def cross_validate(self, ontology_units: Mapping[str, str] | None = None) -> Any:
         """The cross-validation report of everything stored; equal to
@@ -315,11 +320,14 @@ class FactStore:
 
         RETURNS (CrossValReport): the report.
         """
-        from .crossval import cross_validate_rows
+        from .crossval import cross_validate_rows, no_gc
 
-        rows, n_ok, n_err = self.crossval_rows()
-        return cross_validate_rows(rows, articles=n_ok, skipped=n_err, ontology_units=ontology_units,
-                                   presorted=True)
+        with no_gc():  # the rows too: the collector does not come back between reading and cross-validating
+            rows, n_ok, n_err = self.crossval_rows()
+            report = cross_validate_rows(rows, articles=n_ok, skipped=n_err, ontology_units=ontology_units,
+                                         presorted=True)
+            del rows  # freed with the collector still off
+            return report
 
     def export_parquet(self, directory: str | os.PathLike[str]) -> list[Path]:
         """Write ``articles.parquet`` and ``claims.parquet`` into ``directory``

@@ -688,3 +688,25 @@ def test_garbage_collector_restored() -> None:
     with pytest.raises(AttributeError):  # fails inside, with the collector off
         cross_validate_rows([("not a row",)], articles=1, skipped=0)  # type: ignore[list-item]
     assert gc.isenabled()
+
+
+def test_no_gc_nests_and_restores_the_collector() -> None:
+    import gc
+
+    from cbafacts.crossval import no_gc
+
+    was = gc.isenabled()
+    gc.enable()
+    try:
+        with no_gc():
+            assert not gc.isenabled()
+            with no_gc():
+                assert not gc.isenabled()
+            assert not gc.isenabled()  # the inner one leaves it off for the outer
+        assert gc.isenabled()
+        gc.disable()
+        with no_gc():
+            pass
+        assert not gc.isenabled()  # off before: left off
+    finally:
+        gc.enable() if was else gc.disable()
