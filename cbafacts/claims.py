@@ -71,7 +71,14 @@ def digit_led_matches(rx: re.Pattern, text: str) -> list[re.Match]:
     or ``(?=[12])(?<![\d.,])``), computed once per text: the pattern is
     tried at those places only, found by one scan shared by every such
     pattern, instead of at every character."""
+    if not rx.pattern.startswith(_DIGIT_LED):
+        raise ValueError(f"not a pattern that starts where digits start: {rx.pattern[:40]!r}")
     return text_scan(text, rx, lambda t: _match_at(rx, t, text_scan(t, _DIGIT_RUN, _digit_run_starts)))
+
+
+#: the openings of the patterns :func:`digit_led_matches` takes: a digit
+#: (or a year's first digit) not after a digit
+_DIGIT_LED = ("(?=\\d)(?<!\\d)", "(?=[12])(?<![\\d.,])")
 
 
 def _match_at(rx: re.Pattern, text: str, places: list[int]) -> list[re.Match]:

@@ -170,3 +170,9 @@ def test_tail_pattern_reads_ascii_last_words_as_ignorecase_does() -> None:
     assert tail.ascii_ends == ("by", "key", "kisa", "set")
     for window in ("the KISA ", "a key ", "reset ", "it rose  by ", "none ", "kısa ", "in 2024 "):
         assert bool(tail.search(window)) == bool(rx.search(window)), window
+
+
+def test_digit_led_matches_refuses_other_patterns() -> None:
+    # a pattern that may start inside a run of digits would lose matches there
+    with pytest.raises(ValueError):
+        digit_led_matches(re.compile(r"\d{2}"), "in 2024")
