@@ -17,7 +17,7 @@ from typing import Any, Callable
 from .cues import LanguageCues, get_cues
 from .model import Claim, Mention
 from .numbers import parse
-from .numbers.spec import data_lang, get_spec, last_chars
+from .numbers.spec import TailPattern, data_lang, get_spec
 
 #: led by the characters its branches start with (tested before the branches)
 _SENT_END = re.compile(r"(?=[.!?。！？।॥؟\n])(?:(?:[.!?]+[\"'”’)\]」』]*(?=\s|$))|[。！？!?।॥؟]+[\"'”’)\]」』]*|\n+)")
@@ -243,73 +243,6 @@ def _signed(text: str, m: Mention) -> str | None:
 _SP = " \t\u00a0\u202f"
 
 
-class _Tail:
-    """A pattern of phrases that matches only at the end of what it searches
-    (``...[spaces]*$``), searched only where that text, its trailing
-    ``spaces`` left out, ends with a character some phrase ends with (the
-    window before each figure is searched by several such patterns; most
-    end with none of their phrases' last characters).
-
-    rx (re.Pattern): the pattern; ``search`` gives its match or None.
-    phrases: the phrases whose last character may end a match.
-    spaces (str): the characters ``rx`` allows after the phrase.
-    """
-
-    __slots__ = ("rx", "last", "spaces", "bare", "always", "ascii_ends")
-
-    def __init__(self, rx: re.Pattern, phrases, spaces: str) -> None:
-        self.rx = rx
-        self.spaces = spaces
-        words = [p.split() for p in phrases]
-        # a blank phrase matches anywhere: always searched
-        self.always = not all(words)
-        # a phrase may end with such characters itself ("sept.", "No:"): its
-        # last character is the one before them, in its last word (the
-        # spaces between words match any whitespace)
-        ends = [w[-1].rstrip(spaces) for w in words if w]
-        #: phrases of such characters alone ("#"): a window is searched where
-        #: its trailing such characters hold one (of one word: within them)
-        #: or may (of several words, whose spaces may be any whitespace)
-        self.bare = tuple(w[0] for w in words if w and not w[-1].rstrip(spaces) and len(w) == 1)
-        if any(w and not w[-1].rstrip(spaces) and len(w) > 1 for w in words):
-            self.bare += ("",)
-        last = last_chars([e for e in ends if e])
-        self.last = re.compile(f"[{last}]", rx.flags) if last else None
-        #: the last words as an ASCII text can spell them (a word one of whose
-        #: letters no ASCII letter matches is left out): a window whose last
-        #: word is ASCII must end with one
-        self.ascii_ends = tuple(sorted({a for e in ends if e and (a := _ascii_spelling(e, rx.flags)) is not None}))
-
-    def search(self, window: str) -> re.Match | None:
-        # "$" matches before a last newline too: such a window is searched
-        if not self.always and not window.endswith("\n"):
-            w = window.rstrip(self.spaces)
-            if not (self.bare and len(w) < len(window) and any(b in window[len(w):] for b in self.bare)):
-                if self.last is None or not w or self.last.match(w, len(w) - 1) is None:
-                    return None
-                word = w.rsplit(None, 1)[-1]
-                if word.isascii() and not word.lower().endswith(self.ascii_ends):
-                    return None
-        return self.rx.search(window)
-
-
-_ASCII = "".join(map(chr, range(128)))
-
-
-@lru_cache(maxsize=None)
-def _ascii_equivalent(ch: str, flags: int) -> str | None:
-    """The lower-case ASCII character that ``ch`` matches under ``flags``
-    (IGNORECASE: "ı" and "İ" match "i", "ſ" matches "s", the Kelvin sign
-    "k"), ``ch`` itself lower-cased if it is ASCII; None if none does."""
-    found = {x.lower() for x in _ASCII if re.fullmatch(re.escape(ch), x, flags)}
-    return found.pop() if len(found) == 1 else None
-
-
-def _ascii_spelling(word: str, flags: int) -> str | None:
-    chars = [_ascii_equivalent(ch, flags & re.IGNORECASE) for ch in word]
-    return None if None in chars else "".join(chars)
-
-
 class ClaimFinder:
     """Finds claims in text for one language (cues and number data bound once)."""
 
@@ -321,25 +254,25 @@ class ClaimFinder:
         ph = c.phrase
         sp = r"[ \t\u00a0\u202f]"
         fill = rf"(?:{sp}*{ph(c.fillers)})*" if c.fillers else ""
-        self._change_before = _Tail(re.compile(
+        self._change_before = TailPattern(re.compile(
             rf"(?P<cue>{ph(c.change_up + c.change_down)}){fill}{sp}*$", re.I
         ), c.change_up + c.change_down + c.fillers, _SP) if (c.change_up or c.change_down) else None
         after = c.change_up + c.change_down + c.up_after + c.down_after
         self._change_after = re.compile(rf"{sp}*(?P<cue>{ph(after)})", re.I) if after else None
-        self._target = _Tail(re.compile(rf"{ph(c.target)}{sp}*$", re.I), c.target, _SP) if c.target else None
+        self._target = TailPattern(re.compile(rf"{ph(c.target)}{sp}*$", re.I), c.target, _SP) if c.target else None
         adjacent = c.up_adjacent + c.down_adjacent
-        self._change_adjacent = _Tail(re.compile(rf"(?P<cue>{ph(adjacent)}){sp}*$", re.I), adjacent,
+        self._change_adjacent = TailPattern(re.compile(rf"(?P<cue>{ph(adjacent)}){sp}*$", re.I), adjacent,
                                       _SP) if adjacent else None
-        self._threshold = _Tail(re.compile(rf"{ph(c.threshold)}{sp}*$", re.I), c.threshold,
+        self._threshold = TailPattern(re.compile(rf"{ph(c.threshold)}{sp}*$", re.I), c.threshold,
                                 _SP) if c.threshold else None
-        self._before_ref = _Tail(re.compile(rf"{ph(c.not_claim_before)}[ \t\u00a0:：#]*$", re.I), c.not_claim_before,
+        self._before_ref = TailPattern(re.compile(rf"{ph(c.not_claim_before)}[ \t\u00a0:：#]*$", re.I), c.not_claim_before,
                                  " \t\u00a0:：#") if c.not_claim_before else None
         self._after_ref = re.compile(rf"{sp}*{ph(c.not_claim_after)}", re.I) if c.not_claim_after else None
         self._lookback_before = re.compile(
             rf"{ph(c.lookback_before)}(?:{sp}+[^\W\d_]+){{0,2}}{sp}*$", re.I
         ) if c.lookback_before else None
         self._lookback_after = re.compile(rf"{sp}*{ph(c.lookback_after)}", re.I) if c.lookback_after else None
-        self._month_before = _Tail(re.compile(rf"{ph(list(c.months))}[ \t\u00a0.,]*$", re.I), list(c.months),
+        self._month_before = TailPattern(re.compile(rf"{ph(list(c.months))}[ \t\u00a0.,]*$", re.I), list(c.months),
                                    " \t\u00a0.,") if c.months else None
         self._month_after = re.compile(rf"(?:[ \t\u00a0]*(?:st|nd|rd|th)?[ \t\u00a0.,]*){ph(list(c.months))}", re.I) if c.months else None
         self._counted_after = re.compile(rf"{sp}*{ph(c.counted_after)}") if c.counted_after else None

@@ -412,19 +412,17 @@ def test_last_char_precheck_skips_no_phrase_that_ends_the_window(phrases, text, 
     a phrase ends right there."""
     import re
 
-    from cbafacts.numbers.spec import alternation, last_chars
+    from cbafacts.numbers.spec import TailPattern, alternation
 
-    P = _parse_module()
     flags = re.IGNORECASE if ignorecase else 0
     hs = "[ \t\u00a0\u202f]"
     rx = re.compile(f"(?:{alternation(phrases)}){hs}*$", flags)
-    last = last_chars(phrases)
-    last_rx = re.compile(f"[{last}]", flags) if last else None
+    tail = TailPattern(rx, phrases, " \t\u00a0\u202f")
     for hi in range(len(text) + 1):
         lo = max(0, hi - 24)
         q = rx.search(text, lo, hi)
         if q is not None and q.end() == hi:
-            assert P._may_end_with(text, lo, hi, last_rx)
+            assert tail.search(text, lo, hi) is not None
 
 
 def test_last_chars() -> None:

@@ -12,6 +12,7 @@ from cbafacts import claims as C
 from cbafacts.claims import (
     CLAUSE_LOOKAHEAD, claim_finder, clause_bounds, digit_led_matches, has_clause_bound, text_scan,
 )
+from cbafacts.numbers.spec import TailPattern
 from cbafacts.periods import PeriodResolver
 
 _DIGITY = "0123456789٣४๒ -/.:：年月日号,()+"
@@ -145,7 +146,7 @@ def test_tail_pattern_finds_what_the_pattern_finds(phrases, window, spaces, spac
 
     ph = get_cues("en" if spaced else "zh").phrase
     rx = re.compile(rf"(?P<cue>{ph(phrases)})[{re.escape(spaces)}]*$", re.I)
-    got = C._Tail(rx, phrases, spaces).search(window)
+    got = TailPattern(rx, phrases, spaces).search(window)
     want = rx.search(window)
     assert (got and got.span()) == (want and want.span())
 
@@ -166,7 +167,7 @@ def test_tail_pattern_reads_ascii_last_words_as_ignorecase_does() -> None:
     "ı" matches "i" and "I", "ſ" "s", the Kelvin sign "k"."""
     phrases = ["kısa", "\u212aey", "ſet", "rose by"]
     rx = re.compile(r"(?:kısa|\u212aey|ſet|rose\s+by)[ ]*$", re.I)
-    tail = C._Tail(rx, phrases, " ")
+    tail = TailPattern(rx, phrases, " ")
     assert tail.ascii_ends == ("by", "key", "kisa", "set")
     for window in ("the KISA ", "a key ", "reset ", "it rose  by ", "none ", "kısa ", "in 2024 "):
         assert bool(tail.search(window)) == bool(rx.search(window)), window

@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 
 from ..model import Mention
-from .spec import LocaleNumberSpec, _has_upper, alternation, first_chars, get_spec, last_chars, led, trie_alternation
+from .spec import LocaleNumberSpec, TailPattern, _has_upper, alternation, first_chars, get_spec, led, trie_alternation
 
 #: runs of whitespace (compiled once: these are called per figure)
 _WS = re.compile(r"\s+")
@@ -44,7 +44,8 @@ _URL = re.compile(r"(?:https?://|www\.)\S+|(?<!\S)\S+\?\S*=\S*")
 _URL_MARKS = ("://", "www.", "?")
 _EXPONENT = re.compile(r"(?:[eE]([+\-－−]?\d+)|\^([+-]?\d+)|[ ]?[x×][ ]?10\^([+-]?\d+))$")
 _ALWAYS_DECIMAL = {"٫"}
-_HSPACE = "[ \t\u00a0\u202f]"
+_HSPACE_CHARS = " \t\u00a0\u202f"
+_HSPACE = f"[{_HSPACE_CHARS}]"
 #: kana, CJK ideographs and Hangul (whose particles glue to numbers): a sign
 #: after them is still a sign ("答えは-1")
 _UNSPACED_RX = re.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
@@ -174,10 +175,9 @@ def _regexes(spec: LocaleNumberSpec) -> dict[str, re.Pattern]:
         "pct_before": re.compile(rf"{led(spec.percent_before, alternation(spec.percent_before, loose))}{_HSPACE}*$",
                                  flags),
         "duration": re.compile(rf"{_HSPACE}*(?:{alternation(list(spec.duration_after))})", flags),
-        "qual": re.compile(rf"{led(spec.qualifiers, alternation(list(spec.qualifiers)))}{_HSPACE}*$", flags),
-        # the class of the qualifiers' last characters: where the text before a
-        # number (its spaces left out) ends with none of them, no qualifier does
-        "qual_end": re.compile(f"[{last}]", flags) if (last := last_chars(spec.qualifiers)) else None,
+        # searched only where the text before a number can end a qualifier
+        "qual": TailPattern(re.compile(rf"{led(spec.qualifiers, alternation(list(spec.qualifiers)))}{_HSPACE}*$",
+                                       flags), spec.qualifiers, _HSPACE_CHARS),
         "qual_after": re.compile(rf"{_HSPACE}*(?:{alternation(list(spec.qualifiers_after))})", flags),
         "range": re.compile(rf"{_HSPACE}*(?:{alternation(spec.range_words)}){_HSPACE}*", flags)
         if spec.range_words else None,
@@ -1385,15 +1385,6 @@ def _prefix_from(text: str, start: int, spec: LocaleNumberSpec) -> int:
     return max(0, k - reach)
 
 
-def _may_end_with(text: str, lo: int, hi: int, last: re.Pattern | None) -> bool:
-    """Whether ``text[lo:hi]``, its trailing spaces left out, may end with a
-    phrase whose last characters ``last`` holds (always, without ``last``)."""
-    if last is None:
-        return True
-    w = text[lo:hi].rstrip(" \t\u00a0\u202f")
-    return bool(w) and last.match(w, len(w) - 1) is not None
-
-
 def _finish(
     text: str, start: int, end: int, value: Decimal, prec: Decimal, words: bool,
     spec: LocaleNumberSpec, rx: dict,
@@ -1449,8 +1440,7 @@ def _finish(
     q = rx["qual_after"].match(text, end)
     if q and q.end() > end:
         qualifier = spec.qualifiers_after.get(_WS.sub(" ", text[end:q.end()].strip().lower()))
-    lo = max(0, start - 24)
-    q = rx["qual"].search(text, lo, start) if _may_end_with(text, lo, start, rx["qual_end"]) else None
+    q = rx["qual"].search(text, max(0, start - 24), start)
     if q and q.end() == start and (not spec.spaced or q.start() == 0 or not text[q.start() - 1].isalnum()):
         qualifier = spec.qualifiers.get(_WS.sub(" ", q.group(0).strip().lower())) or qualifier
     try:

@@ -371,6 +371,76 @@ def last_chars(phrases: Iterable[str]) -> str | None:
     return "".join(re.escape(c) for c in sorted(lasts)) or None
 
 
+class TailPattern:
+    """A pattern of phrases that matches only at the end of what it searches
+    (``...[spaces]*$``), searched only where that text, its trailing
+    ``spaces`` left out, ends with a character some phrase ends with (the
+    window before each figure is searched by several such patterns; most
+    end with none of their phrases' last characters).
+
+    rx (re.Pattern): the pattern; ``search`` gives its match or None.
+    phrases: the phrases whose last character may end a match.
+    spaces (str): the characters ``rx`` allows after the phrase.
+    """
+
+    __slots__ = ("rx", "last", "spaces", "bare", "always", "ascii_ends")
+
+    def __init__(self, rx: re.Pattern, phrases, spaces: str) -> None:
+        self.rx = rx
+        self.spaces = spaces
+        words = [p.split() for p in phrases]
+        # a blank phrase matches anywhere: always searched
+        self.always = not all(words)
+        # a phrase may end with such characters itself ("sept.", "No:"): its
+        # last character is the one before them, in its last word (the
+        # spaces between words match any whitespace)
+        ends = [w[-1].rstrip(spaces) for w in words if w]
+        #: phrases of such characters alone ("#"): a window is searched where
+        #: its trailing such characters hold one (of one word: within them)
+        #: or may (of several words, whose spaces may be any whitespace)
+        self.bare = tuple(w[0] for w in words if w and not w[-1].rstrip(spaces) and len(w) == 1)
+        if any(w and not w[-1].rstrip(spaces) and len(w) > 1 for w in words):
+            self.bare += ("",)
+        last = last_chars([e for e in ends if e])
+        self.last = re.compile(f"[{last}]", rx.flags) if last else None
+        #: the last words as an ASCII text can spell them (a word one of whose
+        #: letters no ASCII letter matches is left out): a window whose last
+        #: word is ASCII must end with one
+        self.ascii_ends = tuple(sorted({a for e in ends if e and (a := _ascii_spelling(e, rx.flags)) is not None}))
+
+    def search(self, text: str, pos: int = 0, endpos: int | None = None) -> re.Match | None:
+        """``rx.search(text, pos, endpos)``, or None where no phrase can end
+        ``text[pos:endpos]``."""
+        window = text[pos:endpos] if pos or endpos is not None else text
+        # "$" matches before a last newline too: such a window is searched
+        if not self.always and not window.endswith("\n"):
+            w = window.rstrip(self.spaces)
+            if not (self.bare and len(w) < len(window) and any(b in window[len(w):] for b in self.bare)):
+                if self.last is None or not w or self.last.match(w, len(w) - 1) is None:
+                    return None
+                word = w.rsplit(None, 1)[-1]
+                if word.isascii() and not word.lower().endswith(self.ascii_ends):
+                    return None
+        return self.rx.search(text, pos) if endpos is None else self.rx.search(text, pos, endpos)
+
+
+_ASCII = "".join(map(chr, range(128)))
+
+
+@lru_cache(maxsize=None)
+def _ascii_equivalent(ch: str, flags: int) -> str | None:
+    """The lower-case ASCII character that ``ch`` matches under ``flags``
+    (IGNORECASE: "ı" and "İ" match "i", "ſ" matches "s", the Kelvin sign
+    "k"), ``ch`` itself lower-cased if it is ASCII; None if none does."""
+    found = {x.lower() for x in _ASCII if re.fullmatch(re.escape(ch), x, flags)}
+    return found.pop() if len(found) == 1 else None
+
+
+def _ascii_spelling(word: str, flags: int) -> str | None:
+    chars = [_ascii_equivalent(ch, flags & re.IGNORECASE) for ch in word]
+    return None if None in chars else "".join(chars)
+
+
 def led(phrases: Iterable[str], alt: str) -> str:
     """``alt``, an alternation of ``phrases``, behind their
     :func:`first_char_lead`, as one group."""
