@@ -1264,7 +1264,7 @@ def parse(text: str, lang: str | None = None, *, lone_articles: bool = False) ->
     resegments = spec.compound and spec.spaced
     while (run := rx["run"].search(text, pos)) is not None:
         pos = run.end()
-        found, articles = _plain_digits(text, run.start(), pos, resegments, masked)
+        found, articles = _plain_digits(text, run.start(), pos, resegments, masked), _NO_ARTICLES
         if found is None:
             found, articles, pos = _read_run(text, run.start(), pos, spec, rx, masked)
         for start, end, value, prec, words, approx in found:
@@ -1317,20 +1317,20 @@ _ONE = Decimal(1)
 _PLAIN_DIGITS = 18
 
 
-def _plain_digits(text: str, start: int, end: int, resegments: bool,
-                  masked) -> tuple[tuple[_Found, ...] | None, frozenset[tuple[int, int]]]:
+def _plain_digits(text: str, start: int, end: int, resegments: bool, masked) -> tuple[_Found, ...] | None:
     """:func:`_read_run` for a run of ASCII digits alone ("2024", "37"), the
     most common run, read without items and a builder: one number, its
-    value the digits; None for any other run (tests/test_numbers.py checks
-    that both readings agree on every run of random texts)."""
+    value the digits (no lone articles); None for any other run
+    (tests/test_numbers.py checks that both readings agree on every run of
+    random texts)."""
     raw = text[start:end]
     if not (raw.isdigit() and raw.isascii()) or len(raw) > _PLAIN_DIGITS or masked(start, end):
-        return None, _NO_ARTICLES
+        return None
     if start > 0 and text[start - 1] in "-−":
-        return None, _NO_ARTICLES  # a sign the run may take ("答えは-1")
+        return None  # a sign the run may take ("答えは-1")
     if resegments and end < len(text) and text[end].isalpha():
-        return None, _NO_ARTICLES  # a compound number word may go on ("2mila")
-    return ((start, end, Decimal(raw), _ONE, False, False),), _NO_ARTICLES
+        return None  # a compound number word may go on ("2mila")
+    return ((start, end, Decimal(raw), _ONE, False, False),)
 
 
 def _join_ranges(text: str, mentions: list[Mention], rx: dict) -> list[Mention]:
