@@ -13,10 +13,7 @@ from typing import Mapping
 
 from .data import lang_file, load_yaml
 from .errors import Errors
-from .numbers.spec import FALLBACK_LANG, alternation, first_char_lead, get_spec
-
-#: runs of whitespace (compiled once: these are called per figure)
-_WS = re.compile(r"\s+")
+from .numbers.spec import WHITESPACE as _WS, FALLBACK_LANG, alternation, first_char_lead, get_spec
 
 _LISTS = ("threshold", "streak", "not_claim_before", "not_claim_after", "report", "counted_after", "clause_words",
           "abbreviations", "refers_back")

@@ -17,10 +17,7 @@ from functools import lru_cache
 from .claims import _DMY_DATE, _ISO_DATE, _YEAR, YEAR_DIGITS, claim_finder, digit_led_matches, has_clause_bound
 from .cues import LanguageCues, get_cues
 from .model import Claim
-from .numbers.spec import data_lang
-
-#: runs of whitespace (compiled once: these are called per figure)
-_WS = re.compile(r"\s+")
+from .numbers.spec import WHITESPACE as _WS, data_lang
 
 _PAREN_YEAR = re.compile(rf"[(（]\s*({YEAR_DIGITS})\s*(?:年)?\s*[)）]")
 

@@ -20,10 +20,9 @@ from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 
 from ..model import Mention
+from .spec import WHITESPACE as _WS
 from .spec import LocaleNumberSpec, TailPattern, _has_upper, alternation, first_chars, get_spec, led, trie_alternation
 
-#: runs of whitespace (compiled once: these are called per figure)
-_WS = re.compile(r"\s+")
 _SIGN_APART = re.compile(r"[-−][ ]+")
 _SLASH = re.compile(r"([-−]?)(?:(\d+) {1,2})?(\d+)[/／](\d+)")
 

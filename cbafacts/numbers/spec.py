@@ -359,6 +359,11 @@ def first_chars(phrases: Iterable[str], atoms: Mapping[str, str] | None = None) 
     return "".join(re.escape(c) for c in sorted(firsts))
 
 
+#: runs of whitespace, which phrases are compared by collapsing to one space
+#: (compiled once: the readers use it at every figure)
+WHITESPACE = re.compile(r"\s+")
+
+
 def last_chars(phrases: Iterable[str]) -> str | None:
     """The last characters of ``phrases``, escaped for a character class;
     None when there are none or a phrase is blank."""
