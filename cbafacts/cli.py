@@ -6,7 +6,7 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Iterable, Sequence, TextIO
+from typing import Any, Iterable, Sequence, TextIO
 
 from . import __version__
 from .crossval import CrossValReport, cross_validate
@@ -200,12 +200,8 @@ def cmd_crossval(args: argparse.Namespace) -> int:
     # turned back on between the steps it would walk millions of objects
     with no_gc():
         if args.db:
-            from .store import FactStore
-
-            try:
-                store = FactStore(args.db, read_only=True)
-            except (FileNotFoundError, ValueError) as exc:
-                print(f"cbafacts crossval: {exc}", file=sys.stderr)
+            store = _open_store(args.db, "crossval")
+            if store is None:
                 return 2
             with store:
                 report = store.cross_validate()
@@ -224,13 +220,21 @@ def cmd_crossval(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_export(args: argparse.Namespace) -> int:
+def _open_store(path: str, command: str) -> Any:
+    """The fact store at ``path``, read-only; None (the reason on stderr)
+    when it is missing or not a store."""
     from .store import FactStore
 
     try:
-        store = FactStore(args.db, read_only=True)
+        return FactStore(path, read_only=True)
     except (FileNotFoundError, ValueError) as exc:
-        print(f"cbafacts export: {exc}", file=sys.stderr)
+        print(f"cbafacts {command}: {exc}", file=sys.stderr)
+        return None
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    store = _open_store(args.db, "export")
+    if store is None:
         return 2
     with store:
         for path in store.export_parquet(args.parquet):
