@@ -274,12 +274,12 @@ def test_canonical_variants_of_composition_exclusions() -> None:
 _LEAD_ALPHABET = "aAbBsSßẞıİiIſkK中文 -.%,\u00a0\n"
 
 
+#: a few short phrases of letters that fold case oddly, spaces and punctuation
+_LEAD_PHRASES = st.lists(st.text(alphabet=_LEAD_ALPHABET, min_size=1, max_size=4), min_size=1, max_size=6)
+
+
 @settings(max_examples=300, deadline=None)
-@given(
-    phrases=st.lists(st.text(alphabet=_LEAD_ALPHABET, min_size=1, max_size=4), min_size=1, max_size=6),
-    text=st.text(alphabet=_LEAD_ALPHABET, max_size=40),
-    ignorecase=st.booleans(),
-)
+@given(phrases=_LEAD_PHRASES, text=st.text(alphabet=_LEAD_ALPHABET, max_size=40), ignorecase=st.booleans())
 def test_first_char_lead_changes_no_match(phrases, text, ignorecase) -> None:
     import re
 
@@ -401,11 +401,7 @@ def test_url_mask_finds_what_the_plain_pattern_finds(text) -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(
-    phrases=st.lists(st.text(alphabet=_LEAD_ALPHABET, min_size=1, max_size=4), min_size=1, max_size=6),
-    text=st.text(alphabet=_LEAD_ALPHABET, max_size=30),
-    ignorecase=st.booleans(),
-)
+@given(phrases=_LEAD_PHRASES, text=st.text(alphabet=_LEAD_ALPHABET, max_size=30), ignorecase=st.booleans())
 def test_last_char_precheck_skips_no_phrase_that_ends_the_window(phrases, text, ignorecase) -> None:
     """The qualifier before a number is searched only where the text before
     it (spaces left out) ends with a qualifier's last character: never where
