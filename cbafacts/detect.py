@@ -162,16 +162,51 @@ def _script_counts(line: str) -> dict[str, int]:
     return counts
 
 
-def _is_menu(line: str, units: float) -> bool:
+#: tokens longer than this are profiled each time, not cached (a line of
+#: Chinese or Japanese is one token: caching those would hold whole lines)
+_PROFILE_CACHED_CHARS = 40
+
+
+def _profile(token: str) -> tuple[float, tuple[tuple[str, int], ...]]:
+    """A whitespace token's :func:`_word_units` and letters per script.
+
+    The units are sums of 1 and quarters, exact in floating point, so a
+    line's units summed token by token equal :func:`_word_units` of the line.
+    """
+    units = _word_units(token)
+    counts = _script_counts(token)
+    return units, tuple(counts.items())
+
+
+_cached_profile = lru_cache(maxsize=1 << 16)(_profile)
+
+
+def _line_profile(line: str) -> tuple[float, dict[str, int]]:
+    """:func:`_word_units` and :func:`_script_counts` of a line, from its
+    tokens (whitespace has no script), short tokens cached: words repeat
+    from line to line and article to article."""
+    units = 0.0
+    counts: dict[str, int] = {}
+    for token in line.split():
+        u, per_script = (_cached_profile if len(token) <= _PROFILE_CACHED_CHARS else _profile)(token)
+        units += u
+        for script, n in per_script:
+            counts[script] = counts.get(script, 0) + n
+    return units, counts
+
+
+def _is_menu(line: str, units: float, counts: dict[str, int] | None = None) -> bool:
     """Whether a line mixes the scripts of a language menu.
 
     line (str): one line.
     units (float): its :func:`_word_units`.
+    counts (dict | None): its :func:`_script_counts`, when known.
     RETURNS (bool): True when :data:`MENU_SCRIPTS` or more scripts have at
         least :data:`MIN_SCRIPT_LETTERS` letters each, and the line is not
         long running text in one dominant script.
     """
-    counts = _script_counts(line)
+    if counts is None:
+        counts = _script_counts(line)
     if sum(1 for n in counts.values() if n >= MIN_SCRIPT_LETTERS) < MENU_SCRIPTS:
         return False
     dominant = max(counts.values()) / sum(counts.values())
@@ -201,12 +236,12 @@ def is_boilerplate(line: str) -> bool:
                 if units >= MIN_WORD_UNITS:
                     return False
         return True
-    if not any(ch.isalpha() for ch in line):
+    units, counts = _line_profile(line)
+    if not counts:  # no letters (only a letter has a script)
         return True
-    units = _word_units(line)
     if units < MIN_WORD_UNITS:
         return True
-    return _is_menu(line, units)
+    return _is_menu(line, units, counts)
 
 
 def content_lines(text: str) -> str:

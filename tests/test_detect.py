@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cbafacts.detect import (
     content_lines,
@@ -332,6 +334,32 @@ def test_ascii_fast_path_same_as_script_rules(line):
         units = _word_units(line)
         general = units < MIN_WORD_UNITS or _is_menu(line, units)
     assert is_boilerplate(line) == general
+
+
+_SCRIPT_SAMPLE = "aZé ж中のカ한กบ क1٣%\u3000\t-ｶーſİ" + "ـ" + "\u0301"
+
+
+@given(st.lists(st.text(alphabet=_SCRIPT_SAMPLE, min_size=0, max_size=60), max_size=4))
+@settings(max_examples=300, deadline=None)
+def test_line_profile_equals_per_character_rules(parts):
+    """The token-cached profile of a line gives the units and the letters
+    per script that the per-character rules give, and so the same
+    boilerplate answer (long tokens included: the cache only skips them)."""
+    from cbafacts.detect import (MIN_WORD_UNITS, _PROFILE_CACHED_CHARS, _is_menu, _line_profile,
+                                 _script_counts, _word_units)
+
+    line = " ".join(parts) + " " + "中" * (_PROFILE_CACHED_CHARS + len(parts))
+    for text in (line, " ".join(parts)):
+        units, counts = _line_profile(text)
+        assert units == _word_units(text)
+        assert counts == _script_counts(text)
+        if text.isascii():
+            continue
+        if not any(ch.isalpha() for ch in text):
+            general = True
+        else:
+            general = _word_units(text) < MIN_WORD_UNITS or _is_menu(text, _word_units(text))
+        assert is_boilerplate(text) == general
 
 
 def _probabilities(detector, text: str, seed: int, prior=None) -> list[tuple[str, float]]:
