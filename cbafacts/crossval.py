@@ -117,6 +117,29 @@ def _num(x: float) -> float:
     return round(float(x), DECIMALS) + 0.0
 
 
+#: most numbers one :func:`_memo_num` remembers
+_NUM_MEMO_MAX = 1 << 16
+
+
+def _memo_num() -> Callable[[float], float]:
+    """:func:`_num` remembering its answers (a corpus's derived values,
+    tolerances and differences repeat: the same figures retold). Equal
+    floats have one answer (``-0.0`` and ``0.0`` both give ``0.0``); NaN
+    is never found, so always computed."""
+    memo: dict[float, float] = {}
+    get = memo.get
+
+    def num(x: float) -> float:
+        got = get(x)
+        if got is None:
+            got = _num(x)
+            if len(memo) < _NUM_MEMO_MAX:
+                memo[x] = got
+        return got
+
+    return num
+
+
 @dataclass(slots=True)  # a record; not frozen: a report holds one per change or claim
 class ClaimRef:
     """Where a claim is written: article id and character offsets.
@@ -598,11 +621,12 @@ _MARK = b"\x01"
 _FEW_RECORDS = 1000
 
 
-def _dumps_lines(records: list[Any], sep: bytes) -> bytes:
+def _dumps_lines(records: list[Any], sep: bytes) -> bytes | memoryview:
     """``sep.join(orjson.dumps(r) for r in records)`` in one orjson call
     (its cost per call is several times its cost per record): the records
     are written as one array with a raw ``_MARK`` fragment between them,
-    and each ``,MARK,`` becomes ``sep``."""
+    and each ``,MARK,`` becomes ``sep`` (a view without the brackets: a
+    slice would copy the whole text once more)."""
     import orjson
 
     if len(records) < _FEW_RECORDS:  # few large records (facts): no marks to replace
@@ -610,7 +634,7 @@ def _dumps_lines(records: list[Any], sep: bytes) -> bytes:
     mark = orjson.Fragment(_MARK)
     mixed: list[Any] = [mark] * (2 * len(records) - 1)
     mixed[0::2] = records
-    return orjson.dumps(mixed)[1:-1].replace(b"," + _MARK + b",", sep)
+    return memoryview(orjson.dumps(mixed).replace(b"," + _MARK + b",", sep))[1:-1]
 
 
 # --------------------------------------------------------------------------
@@ -834,13 +858,14 @@ class _FactClusters:
     #: (value, precision, articles) of each cluster, cluster 0 first
     clusters: tuple[tuple[float, float, tuple[str, ...]], ...]
     #: the level claims, by article and offsets (one article's are found by
-    #: bisection)
+    #: bisection in ``articles``, their article ids)
     levels: list[_Level]
+    articles: list[str]
 
     def levels_of(self, article: str) -> list[_Level]:
         """The level claims of one article."""
-        lo = bisect_left(self.levels, article, key=_ARTICLE)
-        return self.levels[lo:bisect_right(self.levels, article, lo=lo, key=_ARTICLE)]
+        lo = bisect_left(self.articles, article)
+        return self.levels[lo:bisect_right(self.articles, article, lo=lo)]
 
 
 def _build_fact(metric: str, period: str, levels: Sequence[_Level], presorted: bool = False) -> _FactClusters:
@@ -860,9 +885,9 @@ def _build_fact(metric: str, period: str, levels: Sequence[_Level], presorted: b
     summaries: list[tuple[float, float, tuple[str, ...]]] = []
     for k, cluster in enumerate(clusters):
         rep = _rep(cluster)
-        summaries.append(
-            (rep.value, rep.precision, tuple(sorted({a for n in cluster for a in n.articles})))
-        )
+        # a node's articles are sorted and distinct already (by `ordered`)
+        articles = cluster[0].articles if len(cluster) == 1 else tuple(sorted({a for n in cluster for a in n.articles}))
+        summaries.append((rep.value, rep.precision, articles))
         for n in cluster:
             values.append(FactValue(n.value, n.precision, n.articles, n.mentions, k))
     values.sort(key=lambda fv: (fv.cluster, fv.value, fv.precision))
@@ -875,7 +900,7 @@ def _build_fact(metric: str, period: str, levels: Sequence[_Level], presorted: b
     claims = tuple(map(FactClaim._make, map(_AS_FACT_CLAIM, ordered)))
     value, precision, articles = summaries[0]
     fact = Fact(metric, period, value, precision, status, articles, claims, tuple(values))
-    return _FactClusters(fact, tuple(summaries), ordered)
+    return _FactClusters(fact, tuple(summaries), ordered, list(map(_ARTICLE, ordered)))
 
 
 # --------------------------------------------------------------------------
@@ -1046,6 +1071,7 @@ def cross_validate_rows(
     metrics: dict[str, None] = {}
     percent_seen: set[str] = set()
     isfinite = math.isfinite
+    num = _memo_num()
     for c in rows:
         metrics[c.metric] = None
         if c.kind == "level" and c.unit == "percent":
@@ -1102,9 +1128,9 @@ def cross_validate_rows(
             if got is None:
                 continue
             value, tolerance = got
-            d_value = _num(value)
+            d_value = num(value)
             derived.append(
-                Derived(metric, baseline, d_value, _num(tolerance), reading, src, level_from, level_source,
+                Derived(metric, baseline, d_value, num(tolerance), reading, src, level_from, level_source,
                         c, ch.unit, ch.direction, period, v, pv)
             )
             if reported is None:
@@ -1116,7 +1142,7 @@ def cross_validate_rows(
                 ok = abs(value - rv) <= tol + EPSILON
                 fits = fits or ok
                 checks.append(
-                    Check(metric, baseline, reading, d_value, rv, _num(value - rv), _num(tol),
+                    Check(metric, baseline, reading, d_value, rv, num(value - rv), num(tol),
                           "agrees" if ok else "disagrees", src, by, fact_status, k, n_by)
                 )
             (agrees if fits else disagrees).append(reading)
