@@ -606,9 +606,10 @@ def _fact_fields(f: Fact) -> dict[str, Any]:
         "precision": f.precision,
         "status": f.status,
         "articles": f.articles,
+        # unpacked in FactClaim's field order (faster than its attributes)
         "claims": [
-            {"id": c.id, "lang": c.lang, "start": c.start, "end": c.end, "value": c.value, "precision": c.precision}
-            for c in f.claims
+            {"id": i, "lang": lang, "start": start, "end": end, "value": value, "precision": precision}
+            for i, lang, start, end, value, precision in f.claims
         ],
         "values": f.values,
     }
@@ -754,6 +755,17 @@ _Level = _Row
 _LEVEL_ORDER = operator.itemgetter(0, 7, 8, 5, 6)
 _AS_FACT_CLAIM = operator.itemgetter(0, 1, 7, 8, 5, 6)
 _ARTICLE = operator.itemgetter(0)
+
+
+def record_maker(cls: type[T]) -> Callable[[tuple[Any, ...]], T]:
+    """A maker of named tuples of ``cls`` from plain tuples of their fields
+    in field order: ``tuple.__new__`` bound to the class, what ``_make``
+    calls, without its Python frame and length check (a third faster per
+    record; for callers whose tuples have exactly the fields)."""
+    return functools.partial(tuple.__new__, cls)  # type: ignore[return-value]
+
+
+_MAKE_FACT_CLAIM = record_maker(FactClaim)
 #: a change row's metric, baseline and place
 _CHANGE_ORDER = operator.itemgetter(3, 13, 0, 7, 8)
 
@@ -897,7 +909,7 @@ def _build_fact(metric: str, period: str, levels: Sequence[_Level], presorted: b
         status = "confirmed"
     else:
         status = "single"
-    claims = tuple(map(FactClaim._make, map(_AS_FACT_CLAIM, ordered)))
+    claims = tuple(map(_MAKE_FACT_CLAIM, map(_AS_FACT_CLAIM, ordered)))
     value, precision, articles = summaries[0]
     fact = Fact(metric, period, value, precision, status, articles, claims, tuple(values))
     return _FactClusters(fact, tuple(summaries), ordered, list(map(_ARTICLE, ordered)))

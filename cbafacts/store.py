@@ -292,7 +292,7 @@ class FactStore:
 
         RETURNS (tuple[list, int, int]): (rows, articles, error records).
         """
-        from .crossval import _Row, no_gc
+        from .crossval import _Row, no_gc, record_maker
 
         n_ok, n_err = self.con.execute(
             "SELECT count(*) FILTER (WHERE error_type IS NULL), count(error_type) FROM articles").fetchone()
@@ -312,7 +312,7 @@ class FactStore:
                 'ORDER BY c.article_id, c.start, c."end", c.value, prec, c.sent_start, c.sent_end').fetchnumpy()
             values = [col.tolist() for col in columns.values()]
             del columns
-            return list(map(_Row._make, zip(*values))), int(n_ok), int(n_err)
+            return list(map(record_maker(_Row), zip(*values))), int(n_ok), int(n_err)
 
     def cross_validate(self, ontology_units: Mapping[str, str] | None = None) -> Any:
         """The cross-validation report of everything stored; equal to

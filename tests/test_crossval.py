@@ -615,6 +615,16 @@ def test_memo_num_answers_as_num(xs) -> None:
         assert math.copysign(1.0, got) == math.copysign(1.0, want)
 
 
+def test_record_maker_makes_what_make_makes() -> None:
+    from cbafacts.crossval import FactClaim, _Row, record_maker
+
+    fields = ("a#1", "en", 3, 9, 41.7, 0.1)
+    made = record_maker(FactClaim)(fields)
+    assert type(made) is FactClaim and made == FactClaim._make(fields) and made.end == 9
+    row = tuple(range(len(_Row._fields)))
+    assert record_maker(_Row)(row)._asdict() == _Row._make(row)._asdict()
+
+
 def test_write_json_writes_to_json_bytes(tmp_path) -> None:
     rep = cross_validate(_many())
     path = tmp_path / "report.json"
