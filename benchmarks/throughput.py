@@ -22,10 +22,11 @@
    CARDINAL and QUANTITY entities counted), ``quantulum3`` (time-boxed), and
    cbafacts' own spaCy route (``Extractor().extract_many``), with language
    detection and with ``lang="en"`` given; words/s and cbafacts / peer.
-   spaCy and cbafacts: the fastest of ``REPEAT`` passes over the texts, the
-   three rows' passes taken in turn (cbafacts detected, cbafacts lang
-   given, spaCy; then again), so that the machine's speed drifting during
-   the run touches all three alike; quantulum3: one time-boxed pass.
+   spaCy and cbafacts: the fastest of ``--rounds`` (default ``REPEAT``, 5)
+   passes over the texts, the three rows' passes taken in turn (cbafacts
+   detected, cbafacts lang given, spaCy; then again), so that the
+   machine's speed drifting during the run touches all three alike;
+   quantulum3: one time-boxed pass.
 
 Words are whitespace tokens; a Han or kana character counts 1/1.5 of a word
 (Chinese and Japanese are written without spaces). Machine facts (CPU,
@@ -352,7 +353,7 @@ def run_cli(what: str, corpus_name: str, inp: Path, out: Path, args: list[str], 
 # --------------------------------------------------------------------------- in-process runs
 #: in-process rows: passes over the same texts; the fastest counts (for every
 #: tool alike: the first pass also fills caches, the machine may be shared)
-REPEAT = 3
+REPEAT = 5
 
 
 @dataclass
@@ -518,6 +519,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="seconds quantulum3 may spend (it is slow; default 60)")
     p.add_argument("--timeout", type=float, default=900.0, help="limit for one cbafacts extract run (s)")
     p.add_argument("--skip-cli", action="store_true", help="only the in-process comparisons")
+    p.add_argument("--rounds", type=int, default=REPEAT,
+                   help="rounds of the in-process rows (one pass of each per round; the fastest of each counts)")
     p.add_argument("--cli-rounds", type=int, default=2,
                    help="runs of --workers 1 and 2 on the whole corpus, taken in turn; the fastest of each counts "
                         "(default 2)")
@@ -608,7 +611,7 @@ def main(argv: list[str] | None = None) -> int:
     en_words = sum(bench_words(r["text"]) for r in records)
     contenders = [own_route(records, en_words, None), own_route(records, en_words, "en"),
                   peer_spacy(records, en_words)]
-    interleaved(contenders)
+    interleaved(contenders, args.rounds)
     own_detect, own_en, sp = (c.row for c in contenders)
     for row in (own_detect, own_en, sp):
         show(row)
