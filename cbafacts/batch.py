@@ -80,16 +80,19 @@ def get_extractor(settings: dict[str, Any]) -> Extractor:
     return ex
 
 
-def extract_chunk(chunk: Sequence[Record], settings: dict[str, Any]) -> list[Line]:
+def extract_chunk(chunk: Sequence[Record], settings: dict[str, Any],
+                  detected: Sequence[tuple[str, float] | None] | None = None) -> list[Line]:
     """Extract a chunk of input records into output lines.
 
     chunk (Sequence[InputArticle | InputError]): records in input order.
     settings (dict): keyword arguments of :class:`Extractor`.
+    detected (Sequence | None): :meth:`Extractor.language_of` of each
+        record, when the caller has it (then not detected again).
     RETURNS (list[Line]): ``(line, n_claims, is_error)`` per record, in order.
     """
     ex = get_extractor(settings)
     out: list[Line] = []
-    for res in ex.extract_many(chunk):
+    for res in ex.extract_many(chunk, detected):
         out.append((dumps(res.to_dict()), len(res.claims), res.error is not None))
     return out
 
@@ -158,40 +161,122 @@ def run_local(
         for chunk in head:
             yield from extract_chunk(chunk, settings)
         return
-    yield from _pool(iter_chain(head, chunks), settings, workers)
+    yield from _pool(head, chunks, settings, workers)
 
 
-def iter_chain(head: list[list[Record]], rest: Iterator[list[Record]]) -> Iterator[list[Record]]:
-    yield from head
-    yield from rest
+#: modules the forkserver imports before it forks workers (the last one
+#: carries out the warm-up order the parent leaves in its environment)
+FORKSERVER_PRELOAD = ("cbafacts.batch", "spacy", "cbafacts.pipeline", "cbafacts._warm")
+#: at most this many chunks, and about this many characters, detected ahead
+#: while the fork server warms up (held in memory until sent: ~6,000
+#: articles of news at most)
+LOOKAHEAD_CHUNKS = 512
+LOOKAHEAD_CHARS = 64_000_000
 
 
-#: modules the forkserver imports before it forks workers
-FORKSERVER_PRELOAD = ("cbafacts.batch", "spacy", "cbafacts.pipeline")
+def _start_warm_server(ctx: Any, settings: dict[str, Any], langs: list[str]) -> Path | None:
+    """Start the fork server with an order to build the extractor of
+    ``settings`` and the pipelines of ``langs`` before it forks workers
+    (:mod:`cbafacts._warm`); without waiting for it.
+
+    RETURNS (Path | None): the file the server creates when done, in a
+        directory of its own for the caller to remove (once a worker has
+        started: the server has then written it, or failed to); None when
+        no server was started here (not the forkserver method, a server
+        already running, settings that are not JSON).
+    """
+    import tempfile
+    from multiprocessing import forkserver
+
+    from ._warm import ENV
+
+    if ctx.get_start_method() != "forkserver" or getattr(forkserver._forkserver, "_forkserver_pid", 0) is not None:
+        return None
+    try:
+        order = json.dumps({"settings": settings, "langs": langs})
+        name = os.path.join(tempfile.mkdtemp(prefix="cbafacts-warm-"), "ready")
+    except (TypeError, ValueError, OSError):
+        return None
+    order = order[:-1] + ", " + json.dumps("ready") + ": " + json.dumps(name) + "}"
+    os.environ[ENV] = order
+    try:
+        forkserver.ensure_running()
+    finally:
+        os.environ.pop(ENV, None)
+    return Path(name)
 
 
-def _pool(chunks: Iterator[list[Record]], settings: dict[str, Any], workers: int) -> Iterator[Line]:
-    import multiprocessing
+def _pool(head: list[list[Record]], rest: Iterator[list[Record]], settings: dict[str, Any],
+          workers: int) -> Iterator[Line]:
+    """Extract chunks on a pool of ``workers`` processes, in order.
+
+    Before the pool starts, the fork server builds the pipelines of the
+    languages of the first chunks (:func:`_start_warm_server`), so each
+    worker starts with them instead of building them itself; while it
+    does, this process detects the languages of the chunks to come (up to
+    :data:`LOOKAHEAD_CHUNKS` and :data:`LOOKAHEAD_CHARS`) on the other core, and hands each detection
+    to the worker with its chunk (:meth:`Extractor.language_of`: the same
+    detection the worker would make). Output: the lines a single process
+    writes.
+    """
     from concurrent.futures import ProcessPoolExecutor
 
+    ctx = _context()
+    planner = get_extractor(settings)  # language_of only: builds no pipeline
+    ahead: deque = deque()
+    for chunk in head:
+        ahead.append((chunk, [planner.language_of(rec) for rec in chunk]))
+    langs = sorted({d[0] for _, dets in ahead for d in dets if d is not None})
+    ready = _start_warm_server(ctx, settings, langs)
+    chunks = iter(rest)
+    if ready is not None:
+        chars = sum(_size(rec) for chunk in head for rec in chunk)
+        while len(ahead) < LOOKAHEAD_CHUNKS and chars < LOOKAHEAD_CHARS and not ready.exists():
+            chunk = next(chunks, None)
+            if chunk is None:
+                break
+            ahead.append((chunk, [planner.language_of(rec) for rec in chunk]))
+            chars += sum(map(_size, chunk))
+    work = iter_chain_pairs(ahead, chunks)
+    in_flight = workers * 3
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
+                                 initializer=_init_worker, initargs=(settings,)) as pool:
+            pending: deque = deque()
+            for chunk, dets in work:
+                pending.append(pool.submit(extract_chunk, chunk, settings, dets))
+                while len(pending) >= in_flight:
+                    yield from pending.popleft().result()
+            while pending:
+                yield from pending.popleft().result()
+    finally:
+        if ready is not None:
+            import shutil
+
+            shutil.rmtree(ready.parent, ignore_errors=True)
+
+
+def iter_chain_pairs(ahead: deque, rest: Iterator[list[Record]]) -> Iterator[tuple[list[Record], Any]]:
+    """The chunks detected ahead with their detections, then the rest
+    without (their workers detect)."""
+    while ahead:
+        yield ahead.popleft()
+    for chunk in rest:
+        yield chunk, None
+
+
+def _context() -> Any:
+    import multiprocessing
+
     # forkserver: workers fork from a clean server that has imported the
-    # library, spaCy and the components once (safe with threads in the
-    # parent, unlike fork; faster to start than spawn; the workers share those
-    # pages instead of each importing spaCy again)
+    # library, spaCy and the components once and built the pipelines the
+    # parent asked for (safe with threads in the parent, unlike fork; faster
+    # to start than spawn; the workers share those pages)
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
     ctx = multiprocessing.get_context(method)
     if method == "forkserver":
         ctx.set_forkserver_preload(list(FORKSERVER_PRELOAD))
-    in_flight = workers * 3
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
-                             initializer=_init_worker, initargs=(settings,)) as pool:
-        pending: deque = deque()
-        for chunk in chunks:
-            pending.append(pool.submit(extract_chunk, chunk, settings))
-            while len(pending) >= in_flight:
-                yield from pending.popleft().result()
-        while pending:
-            yield from pending.popleft().result()
+    return ctx
 
 
 # --------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from cbafacts import batch, cli
+from cbafacts.model import ArticleError
 from cbafacts.store import FactStore
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -80,9 +81,9 @@ def test_pool_used_for_long_input_not_for_short(monkeypatch):
     calls = []
     real = batch._pool
 
-    def spy(chunks, settings, workers):
+    def spy(head, rest, settings, workers):
         calls.append(workers)
-        yield from real(chunks, settings, workers)
+        yield from real(head, rest, settings, workers)
 
     monkeypatch.setattr(batch, "_pool", spy)
     settings = {"routing": None, "backend": None, "max_chars": 5_000_000}
@@ -95,6 +96,78 @@ def test_pool_used_for_long_input_not_for_short(monkeypatch):
     calls.clear()
     short = list(batch.run_local(arts[:3], settings, workers=2, chunk_size=2))
     assert calls == [] and short == lines[:3]
+
+
+def test_language_of_is_what_extract_reads():
+    """The parent detects ahead with language_of; a worker handed that
+    answer reads the article exactly as if it had detected it."""
+    from cbafacts.detect import detect_language
+    from cbafacts.extract import Extractor
+
+    ex = Extractor()
+    text = "Pada tahun 2024, sebanyak 37 bank mengganti nama pusat layanan nasabah mereka."
+    assert ex.language_of(batch.InputArticle(id="a", text=text)) == detect_language(text)
+    assert ex.language_of(batch.InputArticle(id="a", text=text, lang="EN")) == ("en", 1.0)
+    assert ex.language_of(batch.InputArticle(id="a", text=" \n ")) is None
+    assert ex.language_of(batch.InputError(id="a", source=None, error=ArticleError("bad_json", "x"))) is None
+    assert Extractor(max_chars=10).language_of(batch.InputArticle(id="a", text=text)) is None
+    # a detection handed in is used as it is, not made again
+    res = ex.extract(text, "a", detected=("fr", 0.25))
+    assert (res.lang, res.lang_confidence) == ("fr", 0.25)
+    assert ex.extract(text, "a", detected=detect_language(text)).to_dict() == ex.extract(text, "a").to_dict()
+    recs = [batch.InputArticle(id="a", text=text), batch.InputError(id="b", source=None,
+                                                                     error=ArticleError("bad_json", "x"))]
+    got = list(ex.extract_many(recs, [("ms", 0.5), None]))
+    assert (got[0].lang, got[0].lang_confidence) == ("ms", 0.5) and got[1].error.type == "bad_json"
+
+
+def test_warm_up_order_builds_pipelines_and_says_so(tmp_path, monkeypatch):
+    from cbafacts import _warm
+
+    settings = {"routing": None, "backend": None, "max_chars": 1000}
+    ready = tmp_path / "ready"
+    monkeypatch.setenv(_warm.ENV, json.dumps({"settings": settings, "langs": ["en", "de"], "ready": str(ready)}))
+    assert _warm.warm_from_env() is True
+    assert ready.exists() and _warm.ENV not in os.environ
+    assert {"en", "de"} <= set(batch.get_extractor(settings).backend("spacy")._nlps)
+    # a bad order builds nothing and still says it is done
+    ready.unlink()
+    monkeypatch.setenv(_warm.ENV, json.dumps({"settings": {"nope": 1}, "langs": ["en"], "ready": str(ready)}))
+    assert _warm.warm_from_env() is False and ready.exists()
+    assert _warm.warm_from_env() is False  # no order
+
+
+WARM_PROBE = """
+import json, sys, time
+from concurrent.futures import ProcessPoolExecutor
+from cbafacts import batch
+
+def built(settings):
+    # what a freshly forked worker has, before it extracts anything
+    return sorted(batch._EXTRACTORS[batch._settings_key(settings)].backend("spacy")._nlps)
+
+if __name__ == "__main__":
+    settings = {"routing": None, "backend": None, "max_chars": 10000}
+    ctx = batch._context()
+    ready = batch._start_warm_server(ctx, settings, ["en", "fr"])
+    assert ready is not None
+    # a second server is not started (the one running keeps its pipelines)
+    assert batch._start_warm_server(ctx, settings, ["de"]) is None
+    while not ready.exists():
+        time.sleep(0.05)
+    with ProcessPoolExecutor(max_workers=1, mp_context=ctx) as pool:
+        print(json.dumps(pool.submit(built, settings).result()))
+    import shutil
+    shutil.rmtree(ready.parent)
+"""
+
+
+def test_workers_fork_from_a_server_with_the_pipelines_built(tmp_path):
+    script = tmp_path / "probe.py"
+    script.write_text(WARM_PROBE, encoding="utf-8")
+    r = subprocess.run([sys.executable, str(script)], cwd=ROOT, capture_output=True, timeout=300)
+    assert r.returncode == 0, r.stderr.decode()
+    assert json.loads(r.stdout.decode().splitlines()[-1]) == ["en", "fr"]
 
 
 def test_zero_workers_is_a_usage_error(many, capsys):
