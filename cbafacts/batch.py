@@ -193,12 +193,11 @@ def _start_warm_server(ctx: Any, settings: dict[str, Any], langs: list[str]) -> 
     if ctx.get_start_method() != "forkserver" or getattr(forkserver._forkserver, "_forkserver_pid", 0) is not None:
         return None
     try:
-        order = json.dumps({"settings": settings, "langs": langs})
+        json.dumps(settings)
         name = os.path.join(tempfile.mkdtemp(prefix="cbafacts-warm-"), "ready")
     except (TypeError, ValueError, OSError):
         return None
-    order = order[:-1] + ", " + json.dumps("ready") + ": " + json.dumps(name) + "}"
-    os.environ[ENV] = order
+    os.environ[ENV] = json.dumps({"settings": settings, "langs": langs, "ready": name})
     try:
         forkserver.ensure_running()
     finally:
@@ -214,10 +213,10 @@ def _pool(head: list[list[Record]], rest: Iterator[list[Record]], settings: dict
     languages of the first chunks (:func:`_start_warm_server`), so each
     worker starts with them instead of building them itself; while it
     does, this process detects the languages of the chunks to come (up to
-    :data:`LOOKAHEAD_CHUNKS` and :data:`LOOKAHEAD_CHARS`) on the other core, and hands each detection
-    to the worker with its chunk (:meth:`Extractor.language_of`: the same
-    detection the worker would make). Output: the lines a single process
-    writes.
+    :data:`LOOKAHEAD_CHUNKS` and :data:`LOOKAHEAD_CHARS`) on the other
+    core, and hands each detection to the worker with its chunk
+    (:meth:`Extractor.language_of`: the same detection the worker would
+    make). Output: the lines a single process writes.
     """
     from concurrent.futures import ProcessPoolExecutor
 
