@@ -53,26 +53,17 @@ class Extractor:
         lang (str | None): ISO 639-1 code; detected when None.
         detected (tuple[str, float] | None): what :func:`detect_language`
             answered for this very text, when the caller has asked already
-            (the batch engine detects in the parent to send each language
-            to the same worker); used instead of detecting again when
-            ``lang`` is None.
+            (the batch engine detects ahead in the parent while its workers'
+            server warms up); used instead of detecting again when ``lang``
+            is None.
         RETURNS (ArticleResult): the article's record; problems become an
             error record, never an exception.
         """
-        if not isinstance(text, str):
-            return _error(id, source, "missing_text", f"text of {id!r} is {type(text).__name__}, not a string", meta)
-        if not text.strip():
-            return _error(id, source, "empty", f"article {id!r} has no text", meta)
-        if len(text) > self.max_chars:
-            return _error(id, source, "too_large",
-                          f"article {id!r} has {len(text)} characters; the limit is {self.max_chars}", meta)
+        problem = self._refusal(text, id)
+        if problem is not None:
+            return _error(id, source, *problem, meta)
         try:
-            if lang:
-                code, conf = normalize_code(lang), 1.0
-            elif detected is not None:
-                code, conf = detected
-            else:
-                code, conf = detect_language(text)
+            code, conf = detected if detected is not None and not lang else _language(text, lang)
             name = self.forced_backend or self.routing.backend_for(code)
             claims, published = self.backend(name).claims(text, code)
         except Exception as exc:  # noqa: BLE001 - one article never stops a batch
@@ -81,6 +72,17 @@ class Extractor:
             id=id, source=source, text=text, lang=code, lang_confidence=conf, backend=name,
             published=published, claims=tuple(claims), error=None, meta=meta,
         )
+
+    def _refusal(self, text: Any, id: str) -> tuple[str, str] | None:
+        """``(error type, message)`` for a text that is not read at all (not
+        a string, empty, too large); None for one that is."""
+        if not isinstance(text, str):
+            return "missing_text", f"text of {id!r} is {type(text).__name__}, not a string"
+        if not text.strip():
+            return "empty", f"article {id!r} has no text"
+        if len(text) > self.max_chars:
+            return "too_large", f"article {id!r} has {len(text)} characters; the limit is {self.max_chars}"
+        return None
 
     def warm_up(self, langs: Iterable[str]) -> None:
         """Build now what reading ``langs`` needs (each language's backend
@@ -98,14 +100,9 @@ class Extractor:
         large). A record with a ``lang`` gets it, normalized, with 1.0;
         others are detected, exactly as :meth:`extract` detects.
         """
-        if not isinstance(record, InputArticle):
+        if not isinstance(record, InputArticle) or self._refusal(record.text, record.id) is not None:
             return None
-        text = record.text
-        if not isinstance(text, str) or not text.strip() or len(text) > self.max_chars:
-            return None
-        if record.lang:
-            return normalize_code(record.lang), 1.0
-        return detect_language(text)
+        return _language(record.text, record.lang)
 
     def extract_many(self, records: Iterable[Any],
                      detected: Iterable[tuple[str, float] | None] | None = None) -> Iterator[ArticleResult]:
@@ -138,6 +135,14 @@ class Extractor:
                 yield self.extract(rec["text"], rid, lang=rec.get("lang"), source=rec.get("source"), meta=meta)
             else:
                 yield _error(str(i), None, "missing_text", f"record {i} is a {type(rec).__name__}", None)
+
+
+def _language(text: str, lang: str | None) -> tuple[str, float]:
+    """``(code, confidence)``: ``lang`` normalized with 1.0 when given,
+    else :func:`detect_language` of the text."""
+    if lang:
+        return normalize_code(lang), 1.0
+    return detect_language(text)
 
 
 #: what :meth:`Extractor.warm_up` extracts: a figure and a year, so that
