@@ -227,22 +227,25 @@ def _pool(head: list[list[Record]], rest: Iterator[list[Record]], settings: dict
     ctx = _context()
     planner = get_extractor(settings)  # language_of only: builds no pipeline
     chunks = iter(rest)
-    ahead: deque = deque((chunk, [planner.language_of(rec) for rec in chunk]) for chunk in head)
-    sample = sum(len(chunk) for chunk in head)
-    while sample < WARM_SAMPLE and (chunk := next(chunks, None)) is not None:
+    ahead: deque = deque()
+    records = chars = 0  # held in `ahead`
+
+    def detect_ahead(chunk: list[Record]) -> None:
+        nonlocal records, chars
         ahead.append((chunk, [planner.language_of(rec) for rec in chunk]))
-        sample += len(chunk)
+        records += len(chunk)
+        chars += sum(map(_size, chunk))
+
+    for chunk in head:
+        detect_ahead(chunk)
+    while records < WARM_SAMPLE and (chunk := next(chunks, None)) is not None:
+        detect_ahead(chunk)
     langs = sorted({d[0] for _, dets in ahead for d in dets if d is not None})
     ready = _start_warm_server(ctx, settings, langs)
-    if ready is not None:
-        chars = sum(_size(rec) for chunk, _ in ahead for rec in chunk)
-        while len(ahead) < LOOKAHEAD_CHUNKS and chars < LOOKAHEAD_CHARS and not ready.exists():
-            chunk = next(chunks, None)
-            if chunk is None:
-                break
-            ahead.append((chunk, [planner.language_of(rec) for rec in chunk]))
-            chars += sum(map(_size, chunk))
-    work = iter_chain_pairs(ahead, chunks)
+    while (ready is not None and not ready.exists() and len(ahead) < LOOKAHEAD_CHUNKS
+           and chars < LOOKAHEAD_CHARS and (chunk := next(chunks, None)) is not None):
+        detect_ahead(chunk)
+    work = _with_detections(ahead, chunks)
     in_flight = workers * 3
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
@@ -261,7 +264,7 @@ def _pool(head: list[list[Record]], rest: Iterator[list[Record]], settings: dict
             shutil.rmtree(ready.parent, ignore_errors=True)
 
 
-def iter_chain_pairs(ahead: deque, rest: Iterator[list[Record]]) -> Iterator[tuple[list[Record], Any]]:
+def _with_detections(ahead: deque, rest: Iterator[list[Record]]) -> Iterator[tuple[list[Record], Any]]:
     """The chunks detected ahead with their detections, then the rest
     without (their workers detect)."""
     while ahead:
